@@ -1,0 +1,35 @@
+# egovindex: the two commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench fidelity clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/egovindex db upgrade
+	$(BIN)/egovindex sources load --reference
+	$(BIN)/egovindex egdi profile VNM
+	$(BIN)/egovindex egdi rank 2024 --region asean
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --out docs/benchmarks.md
+
+fidelity: $(STAMP)
+	$(BIN)/egovindex egdi fidelity --out docs/fidelity.md
+
+clean:
+	rm -rf $(VENV) data/*.sqlite .pytest_cache

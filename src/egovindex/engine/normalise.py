@@ -1,0 +1,73 @@
+"""Normalisation methods: pure functions over the last axis of an array.
+
+Every function takes an array of shape ``(..., entities)`` and returns an array of the same shape, so that the
+same code scores one panel or many Monte Carlo draws at once. Missing values (NaN) stay missing and are ignored
+by the statistics. The registry ``NORMALISATIONS`` maps the names used in methodology YAML files to functions.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+Normaliser = Callable[..., np.ndarray]
+
+
+def none(x: np.ndarray, **_: float) -> np.ndarray:
+    """Leave values unchanged."""
+    return np.asarray(x, dtype=float)
+
+
+def zscore(x: np.ndarray, **_: float) -> np.ndarray:
+    """Standardise with the population standard deviation (ddof = 0). A constant input gives zeros."""
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(x, axis=-1, keepdims=True)
+        sd = np.nanstd(x, axis=-1, keepdims=True)
+    safe_sd = np.where(sd > 0, sd, 1.0)
+    return np.where(sd > 0, (x - mean) / safe_sd, np.where(np.isnan(x), np.nan, 0.0))
+
+
+def minmax(x: np.ndarray, **_: float) -> np.ndarray:
+    """Rescale to [0, 1]: (x - min) / (max - min). A constant input gives zeros."""
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanmin(x, axis=-1, keepdims=True)
+        hi = np.nanmax(x, axis=-1, keepdims=True)
+    span = hi - lo
+    safe_span = np.where(span > 0, span, 1.0)
+    return np.where(span > 0, (x - lo) / safe_span, np.where(np.isnan(x), np.nan, 0.0))
+
+
+def zscore_minmax(x: np.ndarray, **_: float) -> np.ndarray:
+    """The UN Survey's procedure: z-score, then min-max to [0, 1]."""
+    return minmax(zscore(x))
+
+
+def points(x: np.ndarray, *, max_points: float | None = None, **_: float) -> np.ndarray:
+    """Points over maximum points (Vietnamese assessment methods): x / max_points."""
+    if max_points is None or not max_points > 0:
+        raise ValueError("normalisation 'points' needs a positive max_points")
+    return np.asarray(x, dtype=float) / float(max_points)
+
+
+NORMALISATIONS: dict[str, Normaliser] = {
+    "none": none,
+    "zscore": zscore,
+    "minmax": minmax,
+    "zscore_minmax": zscore_minmax,
+    "points": points,
+}
+
+
+def normalise(name: str, x: np.ndarray, **params: float) -> np.ndarray:
+    """Apply the normalisation registered under ``name``."""
+    try:
+        method = NORMALISATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown normalisation {name!r}; known: {', '.join(NORMALISATIONS)}") from None
+    return method(x, **params)

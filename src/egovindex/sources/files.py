@@ -1,0 +1,102 @@
+"""Reading input files: provenance records and errors that name the file, row and column."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """Where an imported file came from: its path or URL, checksum, size and when it was read."""
+
+    uri: str
+    sha256: str
+    size: int
+    retrieved_at: dt.datetime
+    media_type: str
+    producer: str | None = None
+
+    @classmethod
+    def of_bytes(cls, uri: str, data: bytes, *, media_type: str, producer: str | None = None) -> SourceFile:
+        return cls(
+            uri=uri, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+            retrieved_at=dt.datetime.now(dt.UTC).replace(microsecond=0), media_type=media_type, producer=producer,
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: file, row (1-based, the header is row 1), column and message."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class InputError(ValueError):
+    """Every problem found in an input, collected before anything is stored."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"{len(self.problems)} problem(s) in the input"
+        shown = "\n".join(f"  {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        return f"{head}:\n{shown}{more}"
+
+
+def media_type(path: str) -> str:
+    suffix = Path(path.split("?")[0]).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if suffix == ".csv":
+        return "text/csv"
+    raise ValueError(f"{path}: unsupported file type {suffix or '(none)'}; give a .csv or .xlsx file")
+
+
+def rows_of(name: str, data: bytes) -> Iterator[list[str]]:
+    """Rows of a CSV or XLSX file as lists of strings (numbers from XLSX keep their full repr)."""
+    if media_type(name) == "text/csv":
+        yield from _csv_rows(name, data)
+    else:
+        yield from _xlsx_rows(data)
+
+
+def _csv_rows(name: str, data: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes nearly anything
+        raise InputError([Problem(name, None, None, "not a text file in UTF-8 or Windows-1252")])
+    yield from csv.reader(io.StringIO(text, newline=""))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield ["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in row]
+    finally:
+        book.close()
