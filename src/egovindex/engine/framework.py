@@ -215,6 +215,20 @@ class Framework(BaseModel):
 
         return self._rebuild(without)
 
+    def subtree(self, code: str) -> Framework:
+        """The branch under ``code`` as a framework of its own (no groups or classes)."""
+        data = self.model_dump(exclude={"index", "groups", "classes", "id"})
+        branch = {**self.node(code).model_dump(), "weight": None}
+        return Framework.model_validate({**data, "id": f"{self.id}.{code}", "index": branch})
+
+    def with_missing(self, rule: str) -> Framework:
+        """The same framework with every parent's missing-value rule set to ``rule``."""
+        return self._rebuild(lambda node, data: {**data, "missing": rule} if data["children"] else data)
+
+    def with_leaf_normalisation(self, method: str) -> Framework:
+        """The same framework with every leaf normalised by ``method`` (a reading of the method to test)."""
+        return self._rebuild(lambda node, data: data if data["children"] else {**data, "normalisation": method})
+
     def _known(self, codes: Any) -> None:
         unknown = set(codes) - set(self.codes)
         if unknown:

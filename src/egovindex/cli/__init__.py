@@ -1,0 +1,34 @@
+"""The ``egovindex`` command. Sub-commands import what they need when they run, so start-up stays light."""
+
+from __future__ import annotations
+
+import typer
+
+from egovindex.cli import db_cmd, egdi_cmd, sources_cmd
+
+app = typer.Typer(
+    name="egovindex",
+    help="Monitor, explain and improve a country's standing in the UN E-Government Development Index.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(sources_cmd.app, name="sources")
+app.add_typer(egdi_cmd.app, name="egdi")
+app.add_typer(db_cmd.app, name="db")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print every setting, its environment variable, its current value and what it is for."""
+    from egovindex.cli.output import console
+    from egovindex.settings import Settings, get_settings
+
+    current = get_settings()
+    for name, field in Settings.model_fields.items():
+        console().print(f"[bold]EGOVINDEX_{name.upper()}[/bold] = {getattr(current, name)}")
+        console().print(f"    {field.description}")
+
+
+def main() -> None:
+    app()

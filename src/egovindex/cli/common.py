@@ -1,0 +1,68 @@
+"""Helpers shared by commands: open the store, find an edition given as a file or a year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from egovindex.cli.output import fail
+from egovindex.sources.files import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from egovindex.sources.undata import Edition
+
+
+def engine() -> Engine:
+    """The store's engine, migrated to the latest schema."""
+    from egovindex.settings import get_settings
+    from egovindex.store.db import make_engine, upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    return make_engine(url)
+
+
+def stored_editions(years: list[int] | None = None) -> list[Edition]:
+    from egovindex.store.db import unit_of_work
+    from egovindex.store.editions import current_editions
+
+    with unit_of_work(engine()) as session:
+        return current_editions(session, years)
+
+
+def edition_of(file_or_edition: str, *, edition: int | None = None) -> Edition:
+    """An edition from a UN export file (never loaded before) or from the store by year."""
+    path = Path(file_or_edition)
+    if path.exists():
+        from egovindex.sources.undata import read_undata
+
+        try:
+            found = read_undata(path, edition=edition)
+        except InputError as exc:
+            raise fail(str(exc)) from None
+        if edition is not None:
+            found = [e for e in found if e.year == edition]
+        if len(found) != 1:
+            years = ", ".join(str(e.year) for e in found) or "none"
+            raise fail(f"{path} holds editions {years}: choose one with --edition")
+        return found[0]
+    if not file_or_edition.isdigit():
+        raise fail(f"{file_or_edition!r} is neither a file nor an edition year")
+    year = int(file_or_edition)
+    found = stored_editions([year])
+    if not found:
+        raise fail(f"edition {year} is not loaded: run 'egovindex sources load' first")
+    return found[0]
+
+
+def iso3_of(text: str) -> str:
+    from egovindex.sources.countries import UnknownCountryError, countries, to_iso3
+
+    if text.upper() in countries():
+        return text.upper()
+    try:
+        return to_iso3(text)
+    except UnknownCountryError as exc:
+        raise fail(str(exc)) from None

@@ -1,0 +1,95 @@
+"""Saving and reading Survey editions. Each load adds a version; the latest version of a year is current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from egovindex import methodologies
+from egovindex.sources.files import SourceFile
+from egovindex.sources.undata import Edition, EditionRow
+from egovindex.store.models import CountryScore, EditionVersion, SourceFileRecord
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    year: int
+    version: int
+    status: str  # "added" or "unchanged"
+    uri: str
+
+
+def save_edition(session: Session, edition: Edition) -> LoadResult:
+    """Store an edition as a new version, unless the current version came from a file with the same checksum."""
+    current = _current(session, edition.year)
+    if current is not None and current.source_file.sha256 == edition.source.sha256:
+        return LoadResult(edition.year, current.version, "unchanged", edition.source.uri)
+    framework = methodologies.egdi(edition.year)
+    src = SourceFileRecord(
+        uri=edition.source.uri, sha256=edition.source.sha256, size=edition.source.size,
+        media_type=edition.source.media_type, producer=edition.source.producer,
+        retrieved_at=edition.source.retrieved_at.replace(tzinfo=None),
+    )
+    version = EditionVersion(
+        year=edition.year, version=(current.version + 1) if current else 1, methodology_id=framework.id,
+        methodology_version=framework.version, decimals=edition.decimals, n_rows=len(edition.rows),
+        n_assessed=len(edition.assessed()), source_file=src,
+        rows=[
+            CountryScore(
+                row=r.row, iso3=r.iso3, country_name=r.country_name, rank=r.rank, egdi=r.egdi, osi=r.osi,
+                tii=r.tii, hci=r.hci, epi=r.epi, region=r.region, assessed=r.assessed, reason=r.reason,
+            )
+            for r in edition.rows
+        ],
+    )
+    session.add(version)
+    session.flush()
+    return LoadResult(edition.year, version.version, "added", edition.source.uri)
+
+
+def _current(session: Session, year: int) -> EditionVersion | None:
+    return session.scalars(
+        select(EditionVersion).where(EditionVersion.year == year).order_by(EditionVersion.version.desc()).limit(1)
+    ).first()
+
+
+def current_editions(session: Session, years: list[int] | None = None) -> list[Edition]:
+    """The current version of every stored edition (or of the given years), as Editions."""
+    latest = (
+        select(EditionVersion.year, func.max(EditionVersion.version).label("v"))
+        .group_by(EditionVersion.year)
+        .subquery()
+    )
+    query = (
+        select(EditionVersion)
+        .join(latest, (EditionVersion.year == latest.c.year) & (EditionVersion.version == latest.c.v))
+        .options(selectinload(EditionVersion.rows), selectinload(EditionVersion.source_file))
+        .order_by(EditionVersion.year)
+    )
+    if years is not None:
+        query = query.where(EditionVersion.year.in_(years))
+    return [_to_edition(v) for v in session.scalars(query)]
+
+
+def edition_history(session: Session) -> list[EditionVersion]:
+    return list(session.scalars(
+        select(EditionVersion).options(selectinload(EditionVersion.source_file))
+        .order_by(EditionVersion.year, EditionVersion.version)
+    ))
+
+
+def _to_edition(v: EditionVersion) -> Edition:
+    s = v.source_file
+    return Edition(
+        year=v.year,
+        decimals=v.decimals,
+        source=SourceFile(uri=s.uri, sha256=s.sha256, size=s.size, retrieved_at=s.retrieved_at,
+                          media_type=s.media_type, producer=s.producer),
+        rows=tuple(
+            EditionRow(row=r.row, country_name=r.country_name, iso3=r.iso3, rank=r.rank, egdi=r.egdi, osi=r.osi,
+                       tii=r.tii, hci=r.hci, epi=r.epi, region=r.region, assessed=r.assessed, reason=r.reason)
+            for r in v.rows
+        ),
+    )
