@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/egovindex db upgrade
-	$(BIN)/egovindex sources load --reference
+	$(BIN)/egovindex sources load --reference --or-fetch
 	$(BIN)/egovindex egdi profile VNM
 	$(BIN)/egovindex egdi rank 2024 --region asean
 

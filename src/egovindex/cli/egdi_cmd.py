@@ -10,8 +10,9 @@ import typer
 from egovindex.cli.common import edition_of, iso3_of
 from egovindex.cli.output import Format, console, emit, fail
 
-app = typer.Typer(help="The UN E-Government Development Index, recomputed with each edition's method.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The UN E-Government Development Index, recomputed with each edition's method.", no_args_is_help=True
+)
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
 EditionOpt = Annotated[int | None, typer.Option("--edition", "-e", help="Edition year within the file.")]
@@ -53,12 +54,34 @@ def check(
     if fmt is Format.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif fmt is Format.csv:
-        emit([{"edition": report.year, "kind": "outside_tolerance", "iso3": d.iso3, "country": d.country,
-               "published": d.published, "computed": round(d.computed, 7), "diff": round(d.diff, 7)}
-              for d in report.outside]
-             + [{"edition": report.year, "kind": f"rank_{m.reason}", "iso3": m.iso3, "country": m.country,
-                 "published": m.published, "computed": m.computed, "diff": None} for m in report.rank_mismatches],
-             Format.csv, columns=["edition", "kind", "iso3", "country", "published", "computed", "diff"])
+        emit(
+            [
+                {
+                    "edition": report.year,
+                    "kind": "outside_tolerance",
+                    "iso3": d.iso3,
+                    "country": d.country,
+                    "published": d.published,
+                    "computed": round(d.computed, 7),
+                    "diff": round(d.diff, 7),
+                }
+                for d in report.outside
+            ]
+            + [
+                {
+                    "edition": report.year,
+                    "kind": f"rank_{m.reason}",
+                    "iso3": m.iso3,
+                    "country": m.country,
+                    "published": m.published,
+                    "computed": m.computed,
+                    "diff": None,
+                }
+                for m in report.rank_mismatches
+            ],
+            Format.csv,
+            columns=["edition", "kind", "iso3", "country", "published", "computed", "diff"],
+        )
     else:
         _print_check(report)
     if strict and not report.ok:
@@ -74,8 +97,10 @@ def _print_check(report) -> None:  # type: ignore[no-untyped-def]
     out.print(f"  largest |recomputed - published| = {report.max_abs_diff:.2e}")
     out.print(f"  rows outside tolerance: {len(report.outside)}")
     for d in report.outside:
-        out.print(f"    row {d.row} {d.iso3} {d.country}: published {d.published:.5f}, "
-                  f"recomputed {d.computed:.5f} (diff {d.diff:+.5f})")
+        out.print(
+            f"    row {d.row} {d.iso3} {d.country}: published {d.published:.5f}, "
+            f"recomputed {d.computed:.5f} (diff {d.diff:+.5f})"
+        )
     out.print(f"  rank differences: {len(report.rank_mismatches)}")
     for m in report.rank_mismatches:
         out.print(f"    {m.iso3} {m.country}: published {m.published}, recomputed {m.computed} ({m.reason})")
@@ -98,8 +123,12 @@ def profile(
     if not editions:
         raise fail("no edition is loaded: run 'egovindex sources load' first")
     rows = build(editions, iso3)
-    emit(rows, fmt, title=f"{iso3}: EGDI by edition",
-         columns=["edition", "rank", "egdi", "osi", "tii", "hci", "epi", "group", "subregion_rank", "asean_rank"])
+    emit(
+        rows,
+        fmt,
+        title=f"{iso3}: EGDI by edition",
+        columns=["edition", "rank", "egdi", "osi", "tii", "hci", "epi", "group", "subregion_rank", "asean_rank"],
+    )
 
 
 @app.command("compare")
@@ -143,13 +172,22 @@ def recompute(
     if fmt is Format.table:
         for comp in result.agreement:
             a = result.agreement[comp]
-            console().print(f"{comp.upper()} {edition}: {a.n} countries, Spearman {a.spearman:.3f}, "
-                            f"mean |diff| {a.mad:.3f}; used {', '.join(result.used[comp])}"
-                            + (f"; dropped {', '.join(result.dropped[comp])}" if result.dropped[comp] else ""))
-    emit(result.rows, fmt, title=f"Recomputed TII and HCI, {edition}",
-         columns=["iso3", "country", "tii", "tii_published", "hci", "hci_published"],
-         meta={"edition": edition, "rule": result.rule.describe(),
-               "agreement": {k: v.__dict__ for k, v in result.agreement.items()}})
+            console().print(
+                f"{comp.upper()} {edition}: {a.n} countries, Spearman {a.spearman:.3f}, "
+                f"mean |diff| {a.mad:.3f}; used {', '.join(result.used[comp])}"
+                + (f"; dropped {', '.join(result.dropped[comp])}" if result.dropped[comp] else "")
+            )
+    emit(
+        result.rows,
+        fmt,
+        title=f"Recomputed TII and HCI, {edition}",
+        columns=["iso3", "country", "tii", "tii_published", "hci", "hci_published"],
+        meta={
+            "edition": edition,
+            "rule": result.rule.describe(),
+            "agreement": {k: v.__dict__ for k, v in result.agreement.items()},
+        },
+    )
 
 
 @app.command("fidelity")

@@ -6,14 +6,14 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
 import typer
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -21,9 +21,10 @@ class Format(str, Enum):
 
 @cache
 def console() -> Any:
+    """Rich console; when output is not a terminal, wide enough that tables are not squeezed."""
     from rich.console import Console
 
-    return Console()
+    return Console() if sys.stdout.isatty() else Console(width=200)
 
 
 @cache
@@ -44,15 +45,22 @@ def _cell(value: Any, digits: int) -> str:
 
 
 def emit(
-    rows: Sequence[dict[str, Any]], fmt: Format, *, title: str | None = None,
-    columns: Sequence[str] | None = None, digits: int = 5, meta: dict[str, Any] | None = None,
+    rows: Sequence[dict[str, Any]],
+    fmt: Format,
+    *,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+    digits: int = 5,
+    meta: dict[str, Any] | None = None,
 ) -> None:
     """Print rows as a table, CSV (header + rows) or JSON (``{"meta": ..., "rows": [...]}`` or a list)."""
     cols = list(columns or (rows[0].keys() if rows else []))
     if fmt is Format.json:
-        payload: Any = {"meta": meta, "rows": [{c: r.get(c) for c in cols} for r in rows]} if meta else [
-            {c: r.get(c) for c in cols} for r in rows
-        ]
+        payload: Any = (
+            {"meta": meta, "rows": [{c: r.get(c) for c in cols} for r in rows]}
+            if meta
+            else [{c: r.get(c) for c in cols} for r in rows]
+        )
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -64,8 +72,7 @@ def emit(
 
         table = Table(title=title, header_style="bold")
         for c in cols:
-            numeric = bool(rows) and isinstance(next((r.get(c) for r in rows if r.get(c) is not None), ""),
-                                                int | float)
+            numeric = bool(rows) and isinstance(next((r.get(c) for r in rows if r.get(c) is not None), ""), int | float)
             table.add_column(c, justify="right" if numeric else "left")
         for r in rows:
             table.add_row(*[_cell(r.get(c), digits) for c in cols])

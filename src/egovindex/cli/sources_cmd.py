@@ -21,8 +21,14 @@ app = typer.Typer(help="Load and fetch UN E-Government Survey exports.", no_args
 def _with_progress(label: str, items: list[str], work: Callable[..., list[Edition]]) -> list[Edition]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[item]}"), console=console(), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=console(),
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=len(items), item="")
         state = {"started": False}
 
@@ -39,8 +45,11 @@ def _with_progress(label: str, items: list[str], work: Callable[..., list[Editio
 
 
 def _report(results: list) -> None:  # type: ignore[type-arg]
-    emit([{"edition": r.year, "version": r.version, "status": r.status, "source": r.uri} for r in results],
-         Format.table, title="Loaded editions")
+    emit(
+        [{"edition": r.year, "version": r.version, "status": r.status, "source": r.uri} for r in results],
+        Format.table,
+        title="Loaded editions",
+    )
 
 
 @app.command("load")
@@ -48,6 +57,13 @@ def load(
     paths: Annotated[list[Path] | None, typer.Argument(help="UN export files (CSV, XLSX) or folders of them.")] = None,
     reference: Annotated[bool, typer.Option("--reference", help="Load the exports of the reference data.")] = False,
     partial: Annotated[bool, typer.Option(help="Accept tables of fewer than 100 countries.")] = False,
+    or_fetch: Annotated[
+        bool,
+        typer.Option(
+            "--or-fetch",
+            help="With --reference: download the exports ('sources fetch') when there is no reference data.",
+        ),
+    ] = False,
 ) -> None:
     """Load UN exports into the store: all files are checked first, then stored in one transaction."""
     from egovindex.cli.common import engine
@@ -57,6 +73,9 @@ def load(
     files = loader.expand(paths or [])
     if reference:
         ref = get_settings().reference_data
+        if (ref is None or not ref.is_dir()) and or_fetch:
+            fetch(edition=None, url=None, base_url=None)
+            return
         if ref is None or not ref.is_dir():
             raise fail("no reference data: set EGOVINDEX_REFERENCE_DATA or use 'egovindex sources fetch'")
         try:
@@ -66,8 +85,11 @@ def load(
     if not files:
         raise fail("nothing to load: give files or folders, or --reference")
     try:
-        editions = _with_progress("Reading", [str(f) for f in files],
-                                  lambda progress: loader.parse_all(files, progress=progress, partial=partial))
+        editions = _with_progress(
+            "Reading",
+            [str(f) for f in files],
+            lambda progress: loader.parse_all(files, progress=progress, partial=partial),
+        )
     except InputError as exc:
         raise fail(f"{exc}\nnothing was stored") from None
     _report(loader.store(engine(), editions))
@@ -91,8 +113,11 @@ def fetch(
         years = edition or [y for y in methodologies.egdi_editions() if y != 2012]
         urls += loader.edition_urls(base_url or settings.undata_base_url, years)
     try:
-        editions = _with_progress("Downloading", urls, lambda progress: loader.fetch(
-            urls, save_to=settings.data_dir / "downloads", progress=progress))
+        editions = _with_progress(
+            "Downloading",
+            urls,
+            lambda progress: loader.fetch(urls, save_to=settings.data_dir / "downloads", progress=progress),
+        )
     except InputError as exc:
         raise fail(f"{exc}\nnothing was stored") from None
     _report(loader.store(engine(), editions))
@@ -107,9 +132,17 @@ def list_loaded(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.
 
     with unit_of_work(engine()) as session:
         rows = [
-            {"edition": v.year, "version": v.version, "countries": v.n_rows, "assessed": v.n_assessed,
-             "decimals": v.decimals, "methodology": f"{v.methodology_id} v{v.methodology_version}",
-             "source": v.source_file.uri, "sha256": v.source_file.sha256[:16], "loaded_at": str(v.loaded_at)}
+            {
+                "edition": v.year,
+                "version": v.version,
+                "countries": v.n_rows,
+                "assessed": v.n_assessed,
+                "decimals": v.decimals,
+                "methodology": f"{v.methodology_id} v{v.methodology_version}",
+                "source": v.source_file.uri,
+                "sha256": v.source_file.sha256[:16],
+                "loaded_at": str(v.loaded_at),
+            }
             for v in edition_history(session)
         ]
     emit(rows, fmt, title="Stored editions")

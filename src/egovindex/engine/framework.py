@@ -256,7 +256,7 @@ class Framework(BaseModel):
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
-            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=loader)
         except yaml.YAMLError as exc:
             raise FrameworkError(f"{source}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):

@@ -61,9 +61,7 @@ class Panel:
     @classmethod
     def from_wide(cls, table: Mapping[str, Mapping[str, float | None]], period: str | int) -> Panel:
         """From ``{entity: {indicator: value}}`` for one period; None values are left out."""
-        return cls.from_records(
-            (e, i, period, v) for e, row in table.items() for i, v in row.items() if v is not None
-        )
+        return cls.from_records((e, i, period, v) for e, row in table.items() for i, v in row.items() if v is not None)
 
     @classmethod
     def concat(cls, panels: Iterable[Panel]) -> Panel:
@@ -153,15 +151,11 @@ class Panel:
         if indicators is not None:
             mask &= np.isin(self.indicator, list(indicators))
         best: dict[tuple[str, str], tuple[int, float]] = {}
-        for e, ind, y, v in zip(
-            self.entity[mask], self.indicator[mask], years[mask], self.value[mask], strict=True
-        ):
+        for e, ind, y, v in zip(self.entity[mask], self.indicator[mask], years[mask], self.value[mask], strict=True):
             key = (e, ind)
             if key not in best or y > best[key][0]:
                 best[key] = (int(y), float(v))
-        return Panel.from_records(
-            (e, ind, period, v, f"year={y}") for (e, ind), (y, v) in sorted(best.items())
-        )
+        return Panel.from_records((e, ind, period, v, f"year={y}") for (e, ind), (y, v) in sorted(best.items()))
 
     def with_values(self, changes: Iterable[Sequence[Any]]) -> Panel:
         """A new panel with (entity, indicator, period, value) observations set (added or replaced)."""

@@ -140,9 +140,7 @@ class Scores:
         )
 
 
-def score(
-    framework: Framework, panel: Panel, period: str | int, *, entities: Sequence[str] | None = None
-) -> Scores:
+def score(framework: Framework, panel: Panel, period: str | int, *, entities: Sequence[str] | None = None) -> Scores:
     """Score every entity of ``panel`` in ``period`` with ``framework``."""
     leaf_codes = [leaf.code for leaf in framework.leaves]
     ents, x = panel.matrix(period, leaf_codes, entities)

@@ -10,8 +10,7 @@ from egovindex.engine.framework import Framework
 
 def available() -> list[str]:
     """Ids of the packaged methodologies, sorted."""
-    return sorted(p.name.removesuffix(".yaml") for p in resources.files(__name__).iterdir()
-                  if p.name.endswith(".yaml"))
+    return sorted(p.name.removesuffix(".yaml") for p in resources.files(__name__).iterdir() if p.name.endswith(".yaml"))
 
 
 @cache

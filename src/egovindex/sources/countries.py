@@ -18,15 +18,27 @@ from pathlib import Path
 DATA = resources.files("egovindex.sources") / "data"
 
 M49_SUBREGIONS = {
-    "Eastern Africa": ("014", "002"), "Middle Africa": ("017", "002"), "Northern Africa": ("015", "002"),
-    "Southern Africa": ("018", "002"), "Western Africa": ("011", "002"),
-    "Caribbean": ("029", "019"), "Central America": ("013", "019"), "South America": ("005", "019"),
+    "Eastern Africa": ("014", "002"),
+    "Middle Africa": ("017", "002"),
+    "Northern Africa": ("015", "002"),
+    "Southern Africa": ("018", "002"),
+    "Western Africa": ("011", "002"),
+    "Caribbean": ("029", "019"),
+    "Central America": ("013", "019"),
+    "South America": ("005", "019"),
     "Northern America": ("021", "019"),
-    "Central Asia": ("143", "142"), "Eastern Asia": ("030", "142"), "South-eastern Asia": ("035", "142"),
-    "Southern Asia": ("034", "142"), "Western Asia": ("145", "142"),
-    "Eastern Europe": ("151", "150"), "Northern Europe": ("154", "150"), "Southern Europe": ("039", "150"),
+    "Central Asia": ("143", "142"),
+    "Eastern Asia": ("030", "142"),
+    "South-eastern Asia": ("035", "142"),
+    "Southern Asia": ("034", "142"),
+    "Western Asia": ("145", "142"),
+    "Eastern Europe": ("151", "150"),
+    "Northern Europe": ("154", "150"),
+    "Southern Europe": ("039", "150"),
     "Western Europe": ("155", "150"),
-    "Australia and New Zealand": ("053", "009"), "Melanesia": ("054", "009"), "Micronesia": ("057", "009"),
+    "Australia and New Zealand": ("053", "009"),
+    "Melanesia": ("054", "009"),
+    "Micronesia": ("057", "009"),
     "Polynesia": ("061", "009"),
 }
 M49_REGIONS = {"002": "Africa", "019": "Americas", "142": "Asia", "150": "Europe", "009": "Oceania"}
@@ -59,8 +71,13 @@ def countries() -> dict[str, Country]:
     with (DATA / "countries.csv").open(encoding="utf-8") as fh:
         return {
             r["iso3"]: Country(
-                iso3=r["iso3"], m49=r["m49"], name=r["name"], region_code=r["region_code"], region=r["region"],
-                subregion_code=r["subregion_code"], subregion=r["subregion"],
+                iso3=r["iso3"],
+                m49=r["m49"],
+                name=r["name"],
+                region_code=r["region_code"],
+                region=r["region"],
+                subregion_code=r["subregion_code"],
+                subregion=r["subregion"],
                 un_member_since=int(r["un_member_since"]) if r["un_member_since"] else None,
             )
             for r in csv.DictReader(fh)
@@ -99,8 +116,6 @@ def to_iso3(name: str) -> str:
 def _coco(name: str) -> str | None:
     import logging
 
-    import country_converter as coco
-
     logging.getLogger("country_converter").setLevel(logging.ERROR)
     result = _converter().convert(name, to="ISO3", not_found=None)
     if isinstance(result, list):  # several matches: ambiguous
@@ -124,10 +139,7 @@ def _groups() -> dict[str, dict[str, tuple[dt.date, dt.date | None]]]:
     raw = yaml.safe_load(text)
     out: dict[str, dict[str, tuple[dt.date, dt.date | None]]] = {}
     for code, spec in raw["groups"].items():
-        out[code] = {
-            m["iso3"]: (m["since"], m.get("until"))
-            for m in spec["members"]
-        }
+        out[code] = {m["iso3"]: (m["since"], m.get("until")) for m in spec["members"]}
     return out
 
 
@@ -186,12 +198,19 @@ def build_country_table(path: Path) -> int:
         sub_code, region_code = M49_SUBREGIONS[sub]
         member = r["UNmember"]
         member = "" if pd.isna(member) else str(int(member))
-        rows.append({
-            "iso3": r["ISO3"], "m49": "" if pd.isna(r["UNcode"]) else f"{int(r['UNcode']):03d}", "name": r["name_short"],
-            "name_official": r["name_official"], "region_code": region_code, "region": M49_REGIONS[region_code],
-            "subregion_code": sub_code, "subregion": sub,
-            "un_member_since": member,
-        })
+        rows.append(
+            {
+                "iso3": r["ISO3"],
+                "m49": "" if pd.isna(r["UNcode"]) else f"{int(r['UNcode']):03d}",
+                "name": r["name_short"],
+                "name_official": r["name_official"],
+                "region_code": region_code,
+                "region": M49_REGIONS[region_code],
+                "subregion_code": sub_code,
+                "subregion": sub,
+                "un_member_since": member,
+            }
+        )
     rows.sort(key=lambda r: r["iso3"])
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))

@@ -25,8 +25,12 @@ class SourceFile:
     @classmethod
     def of_bytes(cls, uri: str, data: bytes, *, media_type: str, producer: str | None = None) -> SourceFile:
         return cls(
-            uri=uri, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-            retrieved_at=dt.datetime.now(dt.UTC).replace(microsecond=0), media_type=media_type, producer=producer,
+            uri=uri,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            retrieved_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            media_type=media_type,
+            producer=producer,
         )
 
 

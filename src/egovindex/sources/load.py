@@ -67,8 +67,14 @@ def parse_all(paths: list[Path], *, progress: Progress | None = None, partial: b
             continue
         for e in found:
             if len(e.rows) < MIN_ROWS and not partial:
-                problems.append(Problem(str(path), None, None,
-                                        f"{e.year}: only {len(e.rows)} countries, a partial table (use --partial)"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        None,
+                        f"{e.year}: only {len(e.rows)} countries, a partial table (use --partial)",
+                    )
+                )
             editions.append(e)
     if problems:
         raise InputError(problems)

@@ -19,18 +19,39 @@ from egovindex.sources.files import InputError, Problem, SourceFile, media_type,
 COMPONENTS = ("egdi", "osi", "tii", "hci", "epi")
 
 HEADER_ALIASES = {
-    "survey year": "survey_year", "survey_year": "survey_year", "year": "survey_year",
-    "country name": "country_name", "country": "country_name", "country_name": "country_name",
+    "survey year": "survey_year",
+    "survey_year": "survey_year",
+    "year": "survey_year",
+    "country name": "country_name",
+    "country": "country_name",
+    "country_name": "country_name",
     "country-name": "country_name",
-    "country-code": "iso3", "iso3": "iso3", "country code": "iso3",
-    "e-government rank": "egdi_rank", "rank": "egdi_rank", "egdi_rank": "egdi_rank", "e-gov-rank": "egdi_rank",
+    "country-code": "iso3",
+    "iso3": "iso3",
+    "country code": "iso3",
+    "e-government rank": "egdi_rank",
+    "rank": "egdi_rank",
+    "egdi_rank": "egdi_rank",
+    "e-gov-rank": "egdi_rank",
     "egdi rank": "egdi_rank",
-    "e-government index": "egdi", "e_index": "egdi", "egdi": "egdi", "e-gov-index": "egdi",
+    "e-government index": "egdi",
+    "e_index": "egdi",
+    "egdi": "egdi",
+    "e-gov-index": "egdi",
     "e-government development index": "egdi",
-    "e-participation index": "epi", "e_participation": "epi", "epi": "epi", "e-pat-index": "epi",
-    "online service index": "osi", "online_service": "osi", "osi": "osi",
-    "human capital index": "hci", "human_capital": "hci", "hci": "hci",
-    "telecommunication infrastructure index": "tii", "tele_infra": "tii", "tii": "tii",
+    "e-participation index": "epi",
+    "e_participation": "epi",
+    "epi": "epi",
+    "e-pat-index": "epi",
+    "online service index": "osi",
+    "online_service": "osi",
+    "osi": "osi",
+    "human capital index": "hci",
+    "human_capital": "hci",
+    "hci": "hci",
+    "telecommunication infrastructure index": "tii",
+    "tele_infra": "tii",
+    "tii": "tii",
     "region": "region",
 }
 REQUIRED = ("egdi", "osi", "tii", "hci")
@@ -68,7 +89,7 @@ class Edition:
 
     @property
     def tolerance(self) -> float:
-        return TOLERANCE_BY_DECIMALS.get(self.decimals, 10.0 ** -self.decimals)
+        return TOLERANCE_BY_DECIMALS.get(self.decimals, 10.0**-self.decimals)
 
     def assessed(self) -> list[EditionRow]:
         return [r for r in self.rows if r.assessed]
@@ -149,10 +170,12 @@ def _columns(name: str, header: list[str]) -> dict[str, int]:
     if "country_name" not in columns and "iso3" not in columns:
         missing.insert(0, "country_name")
     if missing:
-        raise InputError([
-            Problem(name, 1, c, f"missing column {c!r} (header: {', '.join(h.strip() for h in header)})")
-            for c in missing
-        ])
+        raise InputError(
+            [
+                Problem(name, 1, c, f"missing column {c!r} (header: {', '.join(h.strip() for h in header)})")
+                for c in missing
+            ]
+        )
     return columns
 
 
@@ -167,8 +190,13 @@ def _number(text: str) -> float:
 
 
 def _parse_row(
-    name: str, line: int, cells: list[str], header: list[str], columns: dict[str, int],
-    year_default: int | None, problems: list[Problem],
+    name: str,
+    line: int,
+    cells: list[str],
+    header: list[str],
+    columns: dict[str, int],
+    year_default: int | None,
+    problems: list[Problem],
 ) -> tuple[int, EditionRow, dict[str, str]] | None:
     def cell(key: str) -> str:
         i = columns.get(key)
@@ -215,9 +243,18 @@ def _parse_row(
             values[key] = 0.0
     assessed, reason = _status(values, rank)
     row = EditionRow(
-        row=line, country_name=country or iso3, iso3=iso3, rank=rank, egdi=values["egdi"], osi=values["osi"],
-        tii=values["tii"], hci=values["hci"], epi=values["epi"], region=cell("region") or None,
-        assessed=assessed, reason=reason,
+        row=line,
+        country_name=country or iso3,
+        iso3=iso3,
+        rank=rank,
+        egdi=values["egdi"],
+        osi=values["osi"],
+        tii=values["tii"],
+        hci=values["hci"],
+        epi=values["epi"],
+        region=cell("region") or None,
+        assessed=assessed,
+        reason=reason,
     )
     return year, row, texts
 
@@ -228,13 +265,16 @@ def _status(values: dict[str, float | None], rank: int | None) -> tuple[bool, st
         return True, None
     if rank is None and all(not values[k] for k in REQUIRED):
         return False, "not a Member State at the time of the survey"
-    if values["osi"] == 0.0:
-        return False, "not online: no national portal found"
-    if values["hci"] == 0.0:
-        return False, "no human-capital data"
-    if values["tii"] == 0.0:
-        return False, "no telecommunication-infrastructure data"
-    return False, "no data"
+    reasons = [
+        text
+        for key, text in (
+            ("osi", "not online: no national portal found"),
+            ("hci", "no human-capital data"),
+            ("tii", "no telecommunication-infrastructure data"),
+        )
+        if values[key] == 0.0
+    ]
+    return False, "; ".join(reasons) or "no data"
 
 
 def _check_duplicates(
@@ -244,10 +284,14 @@ def _check_duplicates(
         seen: dict[str, int] = {}
         for row, _ in items:
             if row.iso3 in seen:
-                problems.append(Problem(
-                    name, row.row, "country", f"{row.country_name!r} ({row.iso3}) appears again in {year}; "
-                    f"first at row {seen[row.iso3]}",
-                ))
+                problems.append(
+                    Problem(
+                        name,
+                        row.row,
+                        "country",
+                        f"{row.country_name!r} ({row.iso3}) appears again in {year}; first at row {seen[row.iso3]}",
+                    )
+                )
             else:
                 seen[row.iso3] = row.row
 

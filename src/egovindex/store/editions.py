@@ -28,18 +28,36 @@ def save_edition(session: Session, edition: Edition) -> LoadResult:
         return LoadResult(edition.year, current.version, "unchanged", edition.source.uri)
     framework = methodologies.egdi(edition.year)
     src = SourceFileRecord(
-        uri=edition.source.uri, sha256=edition.source.sha256, size=edition.source.size,
-        media_type=edition.source.media_type, producer=edition.source.producer,
+        uri=edition.source.uri,
+        sha256=edition.source.sha256,
+        size=edition.source.size,
+        media_type=edition.source.media_type,
+        producer=edition.source.producer,
         retrieved_at=edition.source.retrieved_at.replace(tzinfo=None),
     )
     version = EditionVersion(
-        year=edition.year, version=(current.version + 1) if current else 1, methodology_id=framework.id,
-        methodology_version=framework.version, decimals=edition.decimals, n_rows=len(edition.rows),
-        n_assessed=len(edition.assessed()), source_file=src,
+        year=edition.year,
+        version=(current.version + 1) if current else 1,
+        methodology_id=framework.id,
+        methodology_version=framework.version,
+        decimals=edition.decimals,
+        n_rows=len(edition.rows),
+        n_assessed=len(edition.assessed()),
+        source_file=src,
         rows=[
             CountryScore(
-                row=r.row, iso3=r.iso3, country_name=r.country_name, rank=r.rank, egdi=r.egdi, osi=r.osi,
-                tii=r.tii, hci=r.hci, epi=r.epi, region=r.region, assessed=r.assessed, reason=r.reason,
+                row=r.row,
+                iso3=r.iso3,
+                country_name=r.country_name,
+                rank=r.rank,
+                egdi=r.egdi,
+                osi=r.osi,
+                tii=r.tii,
+                hci=r.hci,
+                epi=r.epi,
+                region=r.region,
+                assessed=r.assessed,
+                reason=r.reason,
             )
             for r in edition.rows
         ],
@@ -74,10 +92,13 @@ def current_editions(session: Session, years: list[int] | None = None) -> list[E
 
 
 def edition_history(session: Session) -> list[EditionVersion]:
-    return list(session.scalars(
-        select(EditionVersion).options(selectinload(EditionVersion.source_file))
-        .order_by(EditionVersion.year, EditionVersion.version)
-    ))
+    return list(
+        session.scalars(
+            select(EditionVersion)
+            .options(selectinload(EditionVersion.source_file))
+            .order_by(EditionVersion.year, EditionVersion.version)
+        )
+    )
 
 
 def _to_edition(v: EditionVersion) -> Edition:
@@ -85,11 +106,29 @@ def _to_edition(v: EditionVersion) -> Edition:
     return Edition(
         year=v.year,
         decimals=v.decimals,
-        source=SourceFile(uri=s.uri, sha256=s.sha256, size=s.size, retrieved_at=s.retrieved_at,
-                          media_type=s.media_type, producer=s.producer),
+        source=SourceFile(
+            uri=s.uri,
+            sha256=s.sha256,
+            size=s.size,
+            retrieved_at=s.retrieved_at,
+            media_type=s.media_type,
+            producer=s.producer,
+        ),
         rows=tuple(
-            EditionRow(row=r.row, country_name=r.country_name, iso3=r.iso3, rank=r.rank, egdi=r.egdi, osi=r.osi,
-                       tii=r.tii, hci=r.hci, epi=r.epi, region=r.region, assessed=r.assessed, reason=r.reason)
+            EditionRow(
+                row=r.row,
+                country_name=r.country_name,
+                iso3=r.iso3,
+                rank=r.rank,
+                egdi=r.egdi,
+                osi=r.osi,
+                tii=r.tii,
+                hci=r.hci,
+                epi=r.epi,
+                region=r.region,
+                assessed=r.assessed,
+                reason=r.reason,
+            )
             for r in v.rows
         ),
     )

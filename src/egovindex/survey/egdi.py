@@ -3,6 +3,7 @@ build ranking, profile and comparison tables."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,12 +74,23 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "edition": self.year, "methodology": self.methodology, "decimals": self.decimals,
-            "tolerance": self.tolerance, "compared": self.compared, "max_abs_diff": self.max_abs_diff,
+            "edition": self.year,
+            "methodology": self.methodology,
+            "decimals": self.decimals,
+            "tolerance": self.tolerance,
+            "compared": self.compared,
+            "max_abs_diff": self.max_abs_diff,
             "not_assessed": [{"iso3": i, "reason": r} for i, r in self.not_assessed],
             "outside_tolerance": [
-                {"iso3": d.iso3, "country": d.country, "row": d.row, "published": d.published,
-                 "computed": round(d.computed, 7), "diff": round(d.diff, 7)} for d in self.outside
+                {
+                    "iso3": d.iso3,
+                    "country": d.country,
+                    "row": d.row,
+                    "published": d.published,
+                    "computed": round(d.computed, 7),
+                    "diff": round(d.diff, 7),
+                }
+                for d in self.outside
             ],
             "rank_mismatches": [m.__dict__ for m in self.rank_mismatches],
             "ties_at_published_precision": [
@@ -94,8 +106,11 @@ def check(edition: Edition) -> CheckReport:
     computed = dict(zip(scores.entities, scores.value().tolist(), strict=True))
     ranks = dict(zip(scores.entities, scores.rank.tolist(), strict=True))
     report = CheckReport(
-        year=edition.year, methodology=f"egdi-{edition.year}", decimals=edition.decimals,
-        tolerance=edition.tolerance, compared=len(computed),
+        year=edition.year,
+        methodology=f"egdi-{edition.year}",
+        decimals=edition.decimals,
+        tolerance=edition.tolerance,
+        compared=len(computed),
         not_assessed=[(r.iso3, r.reason or "") for r in edition.rows if not r.assessed],
     )
     assessed = edition.assessed()
@@ -136,7 +151,7 @@ def _ties(report: CheckReport, assessed: list[Any]) -> None:
         by_value.setdefault(r.egdi or 0.0, []).append(r)
     for v, members in sorted(by_value.items(), reverse=True):
         ordered = sorted(members, key=lambda r: r.rank or 0)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if a.rank != b.rank:
                 report.ties.append((a.iso3, b.iso3, v, a.rank or 0, b.rank or 0))
 
@@ -158,8 +173,11 @@ def ranking(edition: Edition, *, region: str | None = None) -> list[dict[str, An
         if region and iso3 not in members:
             continue
         row: dict[str, Any] = {
-            "iso3": iso3, "country": published[iso3].country_name, "egdi": rec["egdi"], "rank": rec["rank"],
-            "group": names.get(rec["group"] or "", None),
+            "iso3": iso3,
+            "country": published[iso3].country_name,
+            "egdi": rec["egdi"],
+            "rank": rec["rank"],
+            "group": names.get(rec["group"] or ""),
         }
         if framework.classes:
             row["class"] = rec["class"]
@@ -182,8 +200,16 @@ def profile(editions: Sequence[Edition], iso3: str) -> list[dict[str, Any]]:
         except KeyError:
             continue
         entry: dict[str, Any] = {
-            "edition": edition.year, "rank": row.rank, "egdi": row.egdi, "osi": row.osi, "tii": row.tii,
-            "hci": row.hci, "epi": row.epi, "group": None, "subregion_rank": None, "asean_rank": None,
+            "edition": edition.year,
+            "rank": row.rank,
+            "egdi": row.egdi,
+            "osi": row.osi,
+            "tii": row.tii,
+            "hci": row.hci,
+            "epi": row.epi,
+            "group": None,
+            "subregion_rank": None,
+            "asean_rank": None,
             "assessed": row.assessed,
         }
         if row.assessed:
@@ -210,9 +236,17 @@ def compare(edition: Edition, iso3s: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for iso3 in iso3s:
         row = edition.row(iso3)
-        out.append({
-            "iso3": iso3, "country": row.country_name, "rank": table.get(iso3, {}).get("rank"),
-            "egdi": row.egdi, "osi": row.osi, "tii": row.tii, "hci": row.hci, "epi": row.epi,
-            "group": table.get(iso3, {}).get("group"),
-        })
+        out.append(
+            {
+                "iso3": iso3,
+                "country": row.country_name,
+                "rank": table.get(iso3, {}).get("rank"),
+                "egdi": row.egdi,
+                "osi": row.osi,
+                "tii": row.tii,
+                "hci": row.hci,
+                "epi": row.epi,
+                "group": table.get(iso3, {}).get("group"),
+            }
+        )
     return out

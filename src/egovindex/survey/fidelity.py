@@ -43,10 +43,19 @@ def readings() -> list[Reading]:
     for files, lag, norm, missing in itertools.product(
         (BASE_FILES, BASE_FILES + EXTRA_FILES), (1, 2), (None, "minmax"), ("renormalise", "zero")
     ):
-        name = "+".join(
-            part for part, on in (("owid", files != BASE_FILES), ("t-2", lag == 2), ("minmax", norm is not None),
-                                  ("zero", missing == "zero")) if on
-        ) or "plain"
+        name = (
+            "+".join(
+                part
+                for part, on in (
+                    ("owid", files != BASE_FILES),
+                    ("t-2", lag == 2),
+                    ("minmax", norm is not None),
+                    ("zero", missing == "zero"),
+                )
+                if on
+            )
+            or "plain"
+        )
         out.append(Reading(name, files, Rule(lag=lag, leaf_normalisation=norm, missing=missing)))
     return out
 
@@ -88,14 +97,21 @@ def report(reference: Path, editions: list[int]) -> str:
         "",
     ]
     for comp in ("tii", "hci"):
-        lines += [f"## {comp.upper()}", "",
-                  "| reading | " + " | ".join(str(e) for e in editions) + " | mean MAD |",
-                  "|---|" + "---|" * (len(editions) + 1)]
+        lines += [
+            f"## {comp.upper()}",
+            "",
+            "| reading | " + " | ".join(str(e) for e in editions) + " | mean MAD |",
+            "|---|" + "---|" * (len(editions) + 1),
+        ]
         ranked = sorted(readings(), key=lambda r: _mean_mad(results, r.name, editions, comp))
         for r in ranked:
-            cells = [f"{results[r.name, e].agreement[comp].spearman:.3f} / {results[r.name, e].agreement[comp].mad:.3f}"
-                     for e in editions]
-            lines.append(f"| {r.name} | " + " | ".join(cells) + f" | {_mean_mad(results, r.name, editions, comp):.3f} |")
+            cells = [
+                f"{results[r.name, e].agreement[comp].spearman:.3f} / {results[r.name, e].agreement[comp].mad:.3f}"
+                for e in editions
+            ]
+            lines.append(
+                f"| {r.name} | " + " | ".join(cells) + f" | {_mean_mad(results, r.name, editions, comp):.3f} |"
+            )
         best = ranked[0]
         lines += ["", f"Best reading for {comp.upper()}: **{best.name}** ({best.describe()}).", ""]
     lines += _findings(results, editions)
@@ -109,9 +125,13 @@ def _mean_mad(results: dict, name: str, editions: list[int], comp: str) -> float
 def _findings(results: dict, editions: list[int]) -> list[str]:  # type: ignore[type-arg]
     plain = {e: results["plain", e].agreement["tii"] for e in editions}
     lines = ["## Findings", ""]
-    lines.append("- Plain reading (three available TII indicators, z-scores, mean, min-max): TII Spearman "
-                 + ", ".join(f"{e}: {plain[e].spearman:.3f}" for e in editions)
-                 + "; MAD " + ", ".join(f"{e}: {plain[e].mad:.3f}" for e in editions) + ".")
+    lines.append(
+        "- Plain reading (three available TII indicators, z-scores, mean, min-max): TII Spearman "
+        + ", ".join(f"{e}: {plain[e].spearman:.3f}" for e in editions)
+        + "; MAD "
+        + ", ".join(f"{e}: {plain[e].mad:.3f}" for e in editions)
+        + "."
+    )
     for e in editions:
         best = min(readings(), key=lambda r: results[r.name, e].agreement["tii"].mad)
         a = results[best.name, e].agreement["tii"]
@@ -126,8 +146,11 @@ def _findings(results: dict, editions: list[int]) -> list[str]:  # type: ignore[
         "  country's value.",
     ]
     if with_telephone:
-        lines.append("- Adding fixed-telephone subscriptions (`owid`), a TII indicator until 2018, takes the MAD from "
-                     + ", ".join(f"{plain[e].mad:.3f} to {owid[e].mad:.3f} in {e}" for e in with_telephone) + ".")
+        lines.append(
+            "- Adding fixed-telephone subscriptions (`owid`), a TII indicator until 2018, takes the MAD from "
+            + ", ".join(f"{plain[e].mad:.3f} to {owid[e].mad:.3f} in {e}" for e in with_telephone)
+            + "."
+        )
     lines += [
         "- From 2020 the fourth TII indicator, active mobile-broadband subscriptions, is not in any public file",
         "  found; readings that lower the composite of the least-connected countries (reference year t-2, a",

@@ -33,8 +33,10 @@ class Rule:
     leaf_normalisation: str | None = None
 
     def describe(self) -> str:
-        text = (f"latest value within {self.lookback} years up to the edition year minus {self.lag}; "
-                f"countries missing an indicator: {self.missing}")
+        text = (
+            f"latest value within {self.lookback} years up to the edition year minus {self.lag}; "
+            f"countries missing an indicator: {self.missing}"
+        )
         if self.leaf_normalisation:
             text += f"; indicators normalised by {self.leaf_normalisation}"
         return text
@@ -73,8 +75,13 @@ def prepare(raw: Panel, edition: int, rule: Rule) -> Panel:
         if present:
             combined.append((iso3, "ger_combined", ref, float(np.mean(present)), "mean of levels"))
     panel = Panel.concat([latest, Panel.from_records(combined)])
-    return Panel(entity=panel.entity, indicator=panel.indicator,
-                 period=np.full(len(panel), str(edition), dtype=object), value=panel.value, source=panel.source)
+    return Panel(
+        entity=panel.entity,
+        indicator=panel.indicator,
+        period=np.full(len(panel), str(edition), dtype=object),
+        value=panel.value,
+        source=panel.source,
+    )
 
 
 def component_framework(edition: int, component: str, panel: Panel, rule: Rule) -> tuple[Framework, list[str]]:
@@ -108,11 +115,16 @@ def recompute_components(raw: Panel, edition: Edition, *, rule: Rule | None = No
         published = np.array([getattr(r, comp) for r in edition.assessed()], dtype=float)
         result.agreement[comp] = agreement(values[comp], published)
     for i, r in enumerate(edition.assessed()):
-        result.rows.append({
-            "iso3": r.iso3, "country": r.country_name,
-            "tii": _num(values["tii"][i]), "tii_published": r.tii,
-            "hci": _num(values["hci"][i]), "hci_published": r.hci,
-        })
+        result.rows.append(
+            {
+                "iso3": r.iso3,
+                "country": r.country_name,
+                "tii": _num(values["tii"][i]),
+                "tii_published": r.tii,
+                "hci": _num(values["hci"][i]),
+                "hci_published": r.hci,
+            }
+        )
     return result
 
 
