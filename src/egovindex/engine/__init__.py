@@ -3,7 +3,7 @@
 from egovindex.engine.framework import Band, Framework, FrameworkError, Node
 from egovindex.engine.panel import Panel
 from egovindex.engine.rank import classify, competition_rank
-from egovindex.engine.scores import STAGES, Scores, evaluate, score
+from egovindex.engine.scores import STAGES, Scores, evaluate, score, score_matrix
 
 __all__ = [
     "STAGES",
@@ -17,4 +17,5 @@ __all__ = [
     "competition_rank",
     "evaluate",
     "score",
+    "score_matrix",
 ]

@@ -244,10 +244,14 @@ class Framework(BaseModel):
 
         return Framework.model_validate({**self.model_dump(exclude={"index"}), "index": rebuild(self.index)})
 
-    def digest(self) -> str:
-        """SHA-256 of the framework's canonical JSON: two frameworks with the same digest score alike."""
+    @cached_property
+    def _digest(self) -> str:
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def digest(self) -> str:
+        """SHA-256 of the framework's canonical JSON: two frameworks with the same digest score alike."""
+        return self._digest
 
     # ----------------------------------------------------------------------------------------- loading
     @classmethod

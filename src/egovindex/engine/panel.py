@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def _strings(values: Iterable[Any]) -> np.ndarray:
-    return np.array([str(v) for v in values], dtype=object)
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return values
+    return np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,19 +33,25 @@ class Panel:
     period: np.ndarray
     value: np.ndarray
     source: np.ndarray | None = None
-    _index: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.value)
         if not (len(self.entity) == len(self.indicator) == len(self.period) == n):
             raise ValueError("panel columns differ in length")
-        index = self._index
-        for i, key in enumerate(zip(self.entity, self.indicator, self.period, strict=True)):
-            if key in index:
-                raise ValueError(
-                    f"duplicate observation for entity {key[0]!r}, indicator {key[1]!r}, period {key[2]!r}"
-                )
-            index[key] = i
+        keys = list(zip(self.entity.tolist(), self.indicator.tolist(), self.period.tolist(), strict=True))
+        if len(set(keys)) != n:
+            seen: set[tuple[str, str, str]] = set()
+            for key in keys:
+                if key in seen:
+                    raise ValueError(
+                        f"duplicate observation for entity {key[0]!r}, indicator {key[1]!r}, period {key[2]!r}"
+                    )
+                seen.add(key)
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, str], int]:
+        keys = zip(self.entity.tolist(), self.indicator.tolist(), self.period.tolist(), strict=True)
+        return {key: i for i, key in enumerate(keys)}
 
     # ------------------------------------------------------------------------------------- constructors
     @classmethod
@@ -56,6 +65,18 @@ class Panel:
             period=_strings(r[2] for r in rows),
             value=np.array([np.nan if r[3] is None else float(r[3]) for r in rows], dtype=float),
             source=np.array(src, dtype=object) if any(s is not None for s in src) else None,
+        )
+
+    @classmethod
+    def from_columns(
+        cls, entity: Sequence[str], indicator: Sequence[str], period: Sequence[str | int], value: Sequence[float]
+    ) -> Panel:
+        """From equal-length columns (lists or arrays)."""
+        return cls(
+            entity=_strings(np.asarray(entity, dtype=object)),
+            indicator=_strings(np.asarray(indicator, dtype=object)),
+            period=_strings(np.asarray(period, dtype=object)),
+            value=np.asarray(value, dtype=float),
         )
 
     @classmethod
@@ -127,17 +148,16 @@ class Panel:
         Without ``entities``, every entity with at least one of the indicators in that period, sorted.
         """
         period = str(period)
-        col = {code: j for j, code in enumerate(indicators)}
         mask = (self.period == period) & np.isin(self.indicator, list(indicators))
         ents = self.entity[mask]
         if entities is None:
             entities = sorted(set(ents.tolist()))
-        row = {e: i for i, e in enumerate(entities)}
         out = np.full((len(entities), len(indicators)), np.nan)
-        for e, ind, v in zip(ents, self.indicator[mask], self.value[mask], strict=True):
-            i = row.get(e)
-            if i is not None:
-                out[i, col[ind]] = v
+        if len(entities) and mask.any():
+            rows = _positions(list(entities), ents)
+            cols = _positions(list(indicators), self.indicator[mask])
+            found = rows >= 0
+            out[rows[found], cols[found]] = self.value[mask][found]
         return tuple(entities), out
 
     def latest(self, period: int, *, lookback: int, indicators: Iterable[str] | None = None) -> Panel:
@@ -166,11 +186,13 @@ class Panel:
 
     def digest(self) -> str:
         """SHA-256 of the sorted observations: equal panels have equal digests whatever the row order."""
-        lines = sorted(
-            f"{e}\t{i}\t{p}\t{v!r}"
-            for e, i, p, v in zip(self.entity, self.indicator, self.period, self.value.tolist(), strict=True)
+        order = np.lexsort((self.period.astype(str), self.indicator.astype(str), self.entity.astype(str)))
+        keys = "\n".join(
+            "\t".join(k) for k in zip(self.entity[order], self.indicator[order], self.period[order], strict=True)
         )
-        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        digest = hashlib.sha256(keys.encode())
+        digest.update(np.ascontiguousarray(self.value[order], dtype="<f8").tobytes())
+        return digest.hexdigest()
 
     def to_pandas(self) -> pd.DataFrame:
         import pandas as pd
@@ -179,3 +201,14 @@ class Panel:
         if self.source is not None:
             data["source"] = self.source
         return pd.DataFrame(data)
+
+
+def _positions(universe: list[str], items: np.ndarray) -> np.ndarray:
+    """Index of each item in ``universe`` (-1 where absent), vectorised."""
+    ref = np.asarray(universe, dtype=str)
+    order = np.argsort(ref)
+    keys = items.astype(str)
+    pos = np.searchsorted(ref[order], keys)
+    pos = np.clip(pos, 0, len(ref) - 1)
+    hit = ref[order][pos] == keys
+    return np.where(hit, order[pos], -1)

@@ -6,13 +6,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+TIE_DECIMALS = 12
 
-def competition_rank(values: np.ndarray, *, descending: bool = True) -> np.ndarray:
+
+def competition_rank(values: np.ndarray, *, descending: bool = True, decimals: int = TIE_DECIMALS) -> np.ndarray:
     """Rank along the last axis: 1 + the number of strictly better values; ties share the best rank.
 
-    Missing values get NaN. Works on 1-D arrays and on stacks of draws ``(..., entities)``.
+    Values are compared after rounding to ``decimals`` places, so that floating-point noise from the order of
+    additions does not break a tie that exact arithmetic would give (two countries whose rounded components sum
+    to the same number). Missing values get NaN. Works on 1-D arrays and on stacks ``(..., entities)``.
     """
-    x = np.asarray(values, dtype=float)
+    x = np.round(np.asarray(values, dtype=float), decimals)
     key = -x if descending else x
     missing = np.isnan(key)
     if key.ndim == 1:
@@ -26,14 +30,9 @@ def competition_rank(values: np.ndarray, *, descending: bool = True) -> np.ndarr
 
 def classify(values: np.ndarray, lower_bounds: Sequence[float], labels: Sequence[str]) -> list[str | None]:
     """Give each value the label of the highest lower bound it reaches (bounds inclusive); NaN -> None."""
-    order = np.argsort(lower_bounds)[::-1]
-    out: list[str | None] = []
-    for v in np.asarray(values, dtype=float).ravel():
-        label = None
-        if not np.isnan(v):
-            for i in order:
-                if v >= lower_bounds[i]:
-                    label = labels[i]
-                    break
-        out.append(label)
-    return out
+    order = np.argsort(lower_bounds)
+    bounds = np.asarray(lower_bounds, dtype=float)[order]
+    x = np.asarray(values, dtype=float).ravel()
+    pos = np.searchsorted(bounds, x, side="right") - 1
+    names = np.array([*(labels[i] for i in order), None], dtype=object)
+    return names[np.where((pos < 0) | np.isnan(x), -1, pos)].tolist()

@@ -7,6 +7,7 @@ groups and classes, and how the result was made (framework id, version and diges
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -142,18 +143,29 @@ class Scores:
 
 def score(framework: Framework, panel: Panel, period: str | int, *, entities: Sequence[str] | None = None) -> Scores:
     """Score every entity of ``panel`` in ``period`` with ``framework``."""
-    leaf_codes = [leaf.code for leaf in framework.leaves]
-    ents, x = panel.matrix(period, leaf_codes, entities)
+    ents, x = panel.matrix(period, [leaf.code for leaf in framework.leaves], entities)
+    return score_matrix(framework, ents, x, period)
+
+
+def score_matrix(framework: Framework, entities: Sequence[str], leaf_values: np.ndarray, period: str | int) -> Scores:
+    """Score an (entities x leaves) array whose columns follow ``framework.leaves``.
+
+    The panel digest is taken over exactly what was scored: period, entities, leaf codes and values.
+    """
+    x = np.asarray(leaf_values, dtype=float)
     stages = evaluate(framework, x)
     root = stages["normalised"][:, 0]
+    text = "\t".join([str(period), *entities, "|", *(leaf.code for leaf in framework.leaves)])
+    digest = hashlib.sha256(text.encode())
+    digest.update(np.ascontiguousarray(x, dtype="<f8").tobytes())
     return Scores(
         framework_id=framework.id,
         framework_version=framework.version,
         framework_digest=framework.digest(),
-        panel_digest=panel.select(indicators=leaf_codes, periods=[period]).digest(),
+        panel_digest=digest.hexdigest(),
         period=str(period),
         root=framework.root,
-        entities=ents,
+        entities=tuple(entities),
         nodes=framework.codes,
         stages=stages,
         rank=competition_rank(root),

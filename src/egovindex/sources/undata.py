@@ -8,9 +8,12 @@ trailing spaces in country names, 4 or 5 decimals, files with several survey yea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
+
+import numpy as np
 
 from egovindex.engine.panel import Panel
 from egovindex.sources.countries import UnknownCountryError, to_iso3
@@ -96,14 +99,25 @@ class Edition:
 
     def panel(self) -> Panel:
         """Published components (and EGDI as ``egdi_published``) of the assessed countries."""
-        records = []
-        for r in self.assessed():
-            for code in ("osi", "tii", "hci", "epi"):
-                v = getattr(r, code)
-                if v is not None:
-                    records.append((r.iso3, code, self.year, v))
-            records.append((r.iso3, "egdi_published", self.year, r.egdi))
-        return Panel.from_records(records)
+        codes = ("osi", "tii", "hci", "epi", "egdi")
+        rows = self.assessed()
+        values = np.array([[getattr(r, c) for c in codes] for r in rows], dtype=float)
+        present = ~np.isnan(values)
+        iso3 = np.array([r.iso3 for r in rows], dtype=object)
+        names = np.array(["osi", "tii", "hci", "epi", "egdi_published"], dtype=object)
+        return Panel.from_columns(
+            entity=np.repeat(iso3, len(codes)).reshape(-1, len(codes))[present],
+            indicator=np.tile(names, (len(rows), 1))[present],
+            period=np.full(int(present.sum()), str(self.year), dtype=object),
+            value=values[present],
+        )
+
+    def components(self, codes: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The assessed countries and an (countries x codes) array of their published values."""
+        rows = self.assessed()
+        get = attrgetter(*codes) if len(codes) > 1 else (lambda r: (getattr(r, codes[0]),))
+        values = np.array([get(r) for r in rows], dtype=float).reshape(len(rows), len(codes))
+        return [r.iso3 for r in rows], values
 
     def row(self, iso3: str) -> EditionRow:
         for r in self.rows:

@@ -6,22 +6,30 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from egovindex import methodologies
-from egovindex.engine import Scores, score
+from egovindex.engine import Framework, Scores, score_matrix
 from egovindex.sources.countries import countries, group_members, region_members
 from egovindex.sources.undata import Edition
 
 COMPONENTS = ("osi", "tii", "hci")
 
 
+@cache
+def components_framework(year: int) -> Framework:
+    """The edition's methodology with OSI, TII and HCI as leaves read from the published values."""
+    return methodologies.egdi(year).prune(COMPONENTS)
+
+
 def recompute(edition: Edition) -> Scores:
     """EGDI, ranks, groups and classes of the assessed countries, from the published components."""
-    framework = methodologies.egdi(edition.year).prune(COMPONENTS)
-    return score(framework, edition.panel(), edition.year, entities=[r.iso3 for r in edition.assessed()])
+    framework = components_framework(edition.year)
+    entities, values = edition.components([leaf.code for leaf in framework.leaves])
+    return score_matrix(framework, entities, values, edition.year)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,142 @@
+"""Benchmarks: ``make bench`` writes docs/benchmarks.md with the machine, the date and ratios to baselines.
+
+1. Recomputing every edition's EGDI and ranks from its published components, in-process: the engine
+   (``survey.egdi.recompute``: Panel, Framework, score, ranks, groups, provenance) against plain numpy doing the
+   same arithmetic (weighted sum of the components, competition ranks, groups) from the same parsed rows.
+2. The whole ``egovindex egdi rank FILE`` process against ``python -c "import egovindex"`` and bare
+   ``python -c pass``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = Path(os.environ.get("EGOVINDEX_REFERENCE_DATA", ROOT.parent / "shared" / "data"))
+
+
+def timeit(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    """Median seconds of ``repeat`` calls (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def numpy_baseline(editions: list) -> list[np.ndarray]:  # type: ignore[type-arg]
+    out = []
+    for e in editions:
+        rows = [r for r in e.rows if r.assessed]
+        x = np.array([[r.osi, r.tii, r.hci] for r in rows])
+        w = np.array([0.34, 0.33, 0.33]) if e.year in (2008, 2010) else np.full(3, 1 / 3)
+        egdi = x @ w
+        key = -np.round(egdi, 12)  # ties within 1e-12 are ties, as in the engine
+        rank = np.searchsorted(np.sort(key), key, side="left") + 1
+        groups = np.searchsorted([0.25, 0.5, 0.75], egdi, side="right")
+        out.append(np.column_stack([egdi, rank, groups]))
+    return out
+
+
+def engine_path(editions: list) -> list[object]:  # type: ignore[type-arg]
+    from egovindex.survey.egdi import recompute
+
+    return [recompute(e) for e in editions]
+
+
+def bench_recompute(repeat: int) -> dict[str, float]:
+    from egovindex.sources.load import reference_files
+    from egovindex.sources.undata import read_undata
+
+    editions = [e for p in reference_files(REFERENCE) for e in read_undata(p)]
+    for s, b in zip(engine_path(editions), numpy_baseline(editions), strict=True):  # same answers
+        np.testing.assert_allclose(s.value(), b[:, 0], atol=1e-12)
+        np.testing.assert_array_equal(s.rank, b[:, 1])
+    engine = timeit(lambda: engine_path(editions), repeat)
+    baseline = timeit(lambda: numpy_baseline(editions), repeat)
+    return {"editions": len(editions), "engine": engine, "numpy": baseline}
+
+
+def bench_process(repeat: int) -> dict[str, float]:
+    exe = Path(sys.executable).parent / "egovindex"
+    export = REFERENCE / "egdi/raw/Estadistica1CienciaPolitica/EGOV_DATA_2024.csv"
+    commands = {
+        "rank": [str(exe), "egdi", "rank", str(export), "--format", "csv"],
+        "import": [sys.executable, "-c", "import egovindex"],
+        "pass": [sys.executable, "-c", "pass"],
+    }
+    out = {}
+    for name, cmd in commands.items():
+        out[name] = timeit(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True), repeat)
+    return out
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    rec = bench_recompute(args.repeat)
+    proc = bench_process(max(5, args.repeat // 2))
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run by `make bench` (`bench/run.py`) on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
+        f"Machine: {machine()}.",
+        "Times are medians of repeated runs after a warm-up, each compared with a baseline measured in the same run.",
+        "",
+        "## Recompute every edition from its components (in-process)",
+        "",
+        "| what | median | ratio to numpy |",
+        "|---|---|---|",
+        f"| engine: `recompute(edition)` for {rec['editions']} editions (rows to array, Framework, score, ranks,"
+        f" groups, provenance digests) | {rec['engine'] * 1e3:.2f} ms | {rec['engine'] / rec['numpy']:.1f}x |",
+        f"| plain numpy, same arithmetic from the same parsed rows | {rec['numpy'] * 1e3:.2f} ms | 1.0x |",
+        "",
+        "Target: within 3x of plain numpy.",
+        "",
+        "## The `egovindex egdi rank FILE` process",
+        "",
+        "| command | median | ratio to `python -c pass` |",
+        "|---|---|---|",
+        f"| `egovindex egdi rank EGOV_DATA_2024.csv --format csv` | {proc['rank']:.3f} s |"
+        f" {proc['rank'] / proc['pass']:.1f}x |",
+        f'| `python -c "import egovindex"` | {proc["import"]:.3f} s | {proc["import"] / proc["pass"]:.1f}x |',
+        f"| `python -c pass` | {proc['pass']:.3f} s | 1.0x |",
+        "",
+        "Target: under 1 s. Heavy libraries (pandas, SQLAlchemy, openpyxl, country_converter, scipy) are imported",
+        "only by the commands that need them; ranking a file needs none of them.",
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
