@@ -1,10 +1,10 @@
 # egovindex: the two commands are `make run` and `make test`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench fidelity clean
+.PHONY: run test lint bench fidelity docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ fidelity: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/*.sqlite .pytest_cache
+
+docs: $(STAMP)
+	$(BIN)/python -m egovindex.cli.reference > docs/cli.md
