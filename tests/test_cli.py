@@ -103,6 +103,11 @@ def test_recompute_from_raw_indicators(store_env: Path, reference: Path) -> None
     payload = json.loads(out)
     assert payload["meta"]["agreement"]["tii"]["spearman"] >= 0.95
     assert len(payload["rows"]) == 193
+    assert [Path(f["uri"]).name for f in payload["meta"]["sources"]] == [
+        "itu_wdi_indicators.csv",
+        "undp_hdr_eys_mys_1990_2022.csv",
+    ]
+    assert all(len(f["sha256"]) == 64 for f in payload["meta"]["sources"])
 
 
 def test_settings_are_listed(store_env: Path) -> None:

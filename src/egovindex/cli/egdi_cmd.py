@@ -164,8 +164,10 @@ def recompute(
     from egovindex.survey import recompute as rc
 
     ed = edition_of(str(published), edition=edition) if published else edition_of(str(edition))
+    from egovindex.sources.indicators import read_many
+
     try:
-        raw = rc.read_series(indicators)
+        raw, files = read_many(indicators)
     except InputError as exc:
         raise fail(str(exc)) from None
     result = rc.recompute_components(raw, ed, rule=rc.Rule(lookback=lookback))
@@ -186,6 +188,7 @@ def recompute(
             "edition": edition,
             "rule": result.rule.describe(),
             "agreement": {k: v.__dict__ for k, v in result.agreement.items()},
+            "sources": [{"uri": f.uri, "sha256": f.sha256, "retrieved_at": f.retrieved_at.isoformat()} for f in files],
         },
     )
 

@@ -60,6 +60,7 @@ class Recomputed:
 
 
 def read_series(paths: list[Path]) -> Panel:
+    """Series files merged into one panel (the file named first wins where two overlap)."""
     return read_many(paths)[0]
 
 
