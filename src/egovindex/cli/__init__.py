@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from egovindex.cli import db_cmd, egdi_cmd, sources_cmd
+from egovindex.cli import analysis_cmd, db_cmd, egdi_cmd, sources_cmd
 
 app = typer.Typer(
     name="egovindex",
@@ -16,6 +16,8 @@ app = typer.Typer(
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(egdi_cmd.app, name="egdi")
 app.add_typer(db_cmd.app, name="db")
+for _name in ("simulate", "target", "explain", "sensitivity", "nowcast"):
+    app.command(_name)(getattr(analysis_cmd, _name))
 
 
 @app.command("settings")

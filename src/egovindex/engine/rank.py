@@ -23,8 +23,7 @@ def competition_rank(values: np.ndarray, *, descending: bool = True, decimals: i
         ordered = np.sort(key[~missing])
         ranks = np.searchsorted(ordered, key, side="left").astype(float) + 1.0
     else:
-        filled = np.where(missing, np.inf, key)
-        ranks = (filled[..., None, :] < filled[..., :, None]).sum(axis=-1).astype(float) + 1.0
+        ranks = _stacked_ranks(np.where(missing, np.inf, key))
     return np.where(missing, np.nan, ranks)
 
 
@@ -36,3 +35,17 @@ def classify(values: np.ndarray, lower_bounds: Sequence[float], labels: Sequence
     pos = np.searchsorted(bounds, x, side="right") - 1
     names = np.array([*(labels[i] for i in order), None], dtype=object)
     return names[np.where((pos < 0) | np.isnan(x), -1, pos)].tolist()
+
+
+def _stacked_ranks(key: np.ndarray) -> np.ndarray:
+    """Competition ranks of every row of a stack: sort each row, give each run of equal values the position of
+    its first member, and put the ranks back in the original order."""
+    order = np.argsort(key, axis=-1, kind="stable")
+    ordered = np.take_along_axis(key, order, axis=-1)
+    positions = np.broadcast_to(np.arange(key.shape[-1]), key.shape)
+    starts = np.ones(key.shape, dtype=bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=-1)
+    ranks = np.empty(key.shape, dtype=float)
+    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
+    return ranks

@@ -98,6 +98,16 @@ def component_framework(edition: int, component: str, panel: Panel, rule: Rule) 
     return framework, empty
 
 
+def component_values(panel: Panel, edition: Edition, component: str, rule: Rule) -> tuple[np.ndarray, list[str]]:
+    """One component of every assessed country from a prepared panel, and the indicators it used."""
+    framework, _ = component_framework(edition.year, component, panel, rule)
+    entities = [r.iso3 for r in edition.assessed()]
+    data = panel
+    if rule.missing == "zero":
+        data = _zero_filled(panel, entities, [leaf.code for leaf in framework.leaves], edition.year)
+    return score(framework, data, edition.year, entities=entities).value(), [leaf.code for leaf in framework.leaves]
+
+
 def recompute_components(raw: Panel, edition: Edition, *, rule: Rule | None = None) -> Recomputed:
     """TII and HCI of every assessed country of ``edition`` from raw series, against the published ones."""
     rule = rule or Rule()
@@ -106,13 +116,8 @@ def recompute_components(raw: Panel, edition: Edition, *, rule: Rule | None = No
     result = Recomputed(edition=edition.year, rule=rule)
     values: dict[str, np.ndarray] = {}
     for comp in COMPONENTS:
-        framework, dropped = component_framework(edition.year, comp, panel, rule)
-        data = panel
-        if rule.missing == "zero":
-            data = _zero_filled(panel, entities, [leaf.code for leaf in framework.leaves], edition.year)
-        values[comp] = score(framework, data, edition.year, entities=entities).value()
-        result.used[comp] = [leaf.code for leaf in framework.leaves]
-        result.dropped[comp] = dropped
+        values[comp], result.used[comp] = component_values(panel, edition, comp, rule)
+        result.dropped[comp] = component_framework(edition.year, comp, panel, rule)[1]
         published = np.array([getattr(r, comp) for r in edition.assessed()], dtype=float)
         result.agreement[comp] = agreement(values[comp], published)
     for i, r in enumerate(edition.assessed()):
