@@ -156,7 +156,7 @@ def seek(
         if state.weights @ room < gap:
             raise AnalysisError(_infeasible(state, i, upper, limits, needed))
         solved = linprog(
-            unit_cost, A_ub=-state.weights[None, :], b_ub=[-gap], bounds=list(zip([0.0] * 3, room)), method="highs"
+            unit_cost, A_ub=-state.weights[None, :], b_ub=[-gap], bounds=[(0.0, float(r)) for r in room], method="highs"
         )
         if not solved.success:  # pragma: no cover - feasibility was checked above
             raise AnalysisError(f"the linear programme failed: {solved.message}")

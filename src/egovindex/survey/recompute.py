@@ -112,7 +112,6 @@ def recompute_components(raw: Panel, edition: Edition, *, rule: Rule | None = No
     """TII and HCI of every assessed country of ``edition`` from raw series, against the published ones."""
     rule = rule or Rule()
     panel = prepare(raw, edition.year, rule)
-    entities = [r.iso3 for r in edition.assessed()]
     result = Recomputed(edition=edition.year, rule=rule)
     values: dict[str, np.ndarray] = {}
     for comp in COMPONENTS:
