@@ -40,6 +40,7 @@ class Settings:
     error: float = 0.02
     chunk: int = 2_000
     sobol_n: int = 1024
+    geometric: bool = True  # draw the aggregation too (arithmetic or geometric); False: arithmetic only
 
 
 @dataclass
@@ -79,6 +80,27 @@ class Sensitivity:
         }
 
 
+def normalised_variants(comps: np.ndarray) -> np.ndarray:
+    """The two normalisations of components (..., countries, 3): [min-max, z-score shifted to start at 0]."""
+    by_component = np.swapaxes(comps, -1, -2)  # normalise across countries
+    z = zscore(by_component)
+    z = z - z.min(axis=-1, keepdims=True)
+    return np.stack([np.swapaxes(minmax(by_component), -1, -2), np.swapaxes(z, -1, -2)])
+
+
+def score_fixed(
+    variants: np.ndarray, weights: np.ndarray, use_zscore: np.ndarray, use_geometric: np.ndarray | None
+) -> np.ndarray:
+    """Scores of draws that share one set of components (no data error): variants (2, countries, 3)."""
+    arithmetic = np.where(use_zscore[:, None], weights @ variants[1].T, weights @ variants[0].T)
+    if use_geometric is None:
+        return arithmetic
+    with np.errstate(divide="ignore"):
+        logs = np.log(variants)
+    geometric = np.exp(np.where(use_zscore[:, None], weights @ logs[1].T, weights @ logs[0].T))
+    return np.where(use_geometric[:, None], geometric, arithmetic)
+
+
 def score_draws(
     comps: np.ndarray, weights: np.ndarray, use_zscore: np.ndarray, use_geometric: np.ndarray
 ) -> np.ndarray:
@@ -106,15 +128,21 @@ def run(
     rng = np.random.default_rng(settings.seed)
     alpha = settings.concentration * state.weights
     ranks = np.empty((settings.draws, len(state.entities)), dtype=np.float32)
+    fixed = normalised_variants(state.components)
     done = 0
     while done < settings.draws:
         k = min(settings.chunk, settings.draws - done)
         weights = rng.dirichlet(alpha, size=k)
         use_z = rng.random(k) < 0.5
-        use_geo = rng.random(k) < 0.5
-        errors = 1.0 + settings.error * rng.standard_normal((k, *state.components.shape))
-        comps = np.clip(state.components[None] * errors, 0.0, None)
-        ranks[done : done + k] = competition_rank(score_draws(comps, weights, use_z, use_geo))
+        use_geo = rng.random(k) < 0.5 if settings.geometric else None
+        if settings.error > 0:
+            errors = 1.0 + settings.error * rng.standard_normal((k, *state.components.shape))
+            comps = np.clip(state.components[None] * errors, 0.0, None)
+            geo = use_geo if use_geo is not None else np.zeros(k, dtype=bool)
+            scores = score_draws(comps, weights, use_z, geo)
+        else:
+            scores = score_fixed(fixed, weights, use_z, use_geo)
+        ranks[done : done + k] = competition_rank(scores)
         done += k
         if progress:
             progress(k)
@@ -159,4 +187,4 @@ def sobol(state: EditionState, i: int, settings: Settings) -> dict[str, dict[str
     }
 
 
-__all__ = ["COMPONENTS", "INPUTS", "Sensitivity", "Settings", "run", "score_draws", "sobol"]
+__all__ = ["COMPONENTS", "INPUTS", "Sensitivity", "Settings", "run", "score_draws", "score_fixed", "sobol"]

@@ -134,7 +134,9 @@ def simulate(
         comps[i, j] = c.apply(comps[i, j])
     if raw_changes:
         comps = comps + _raw_deltas(edition, state, raw_changes, raw, rule)
-    comps = np.clip(comps, 0.0, 1.0)
+    # a changed value stays within the index's range; before 2012 some published components exceed 1
+    moved = comps != state.components
+    comps = np.where(moved, np.clip(comps, 0.0, np.maximum(1.0, state.components)), comps)
     delta = comps - state.components
     changed = np.abs(delta).max(axis=1) > 1e-15
     new_egdi = state.egdi + delta @ state.weights
@@ -179,6 +181,10 @@ def _raw_deltas(
         raise AnalysisError(f"{names}: not a component; raw-indicator changes need the series (--indicators FILE)")
     rule = rule or Rule()
     panel = prepare(raw, state.year, rule)
+    known = {leaf for comp in ("tii", "hci") for leaf in component_values(panel, edition, comp, rule)[1]}
+    unknown = {c.target for c in changes} - known
+    if unknown:
+        raise AnalysisError(f"unknown indicator(s) {sorted(unknown)}: the {state.year} TII and HCI use {sorted(known)}")
     updates = []
     for c in changes:
         state.index(c.country)
@@ -198,7 +204,4 @@ def _raw_deltas(
             continue
         new, _ = component_values(panel, edition, comp, rule)
         deltas[:, COMPONENTS.index(comp)] = np.nan_to_num(new - old)
-    unknown = touched - {leaf for comp in ("tii", "hci") for leaf in component_values(before, edition, comp, rule)[1]}
-    if unknown:
-        raise AnalysisError(f"unknown indicator(s) {sorted(unknown)} for the {state.year} TII and HCI")
     return deltas

@@ -1,0 +1,93 @@
+"""The analysis commands end to end, with the JSON keys other programs read."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from egovindex.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def loaded(store_env: Path) -> Path:
+    assert runner.invoke(app, ["sources", "load", "--reference"]).exit_code == 0
+    return store_env
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_simulate_json(loaded: Path) -> None:
+    out = json.loads(run("simulate", "-e", "2024", "-c", "VNM", "--set", "hci=0.80", "-f", "json"))
+    assert out["edition"] == 2024
+    for when in ("before", "after"):
+        assert set(out[when]["VNM"]) == {"osi", "tii", "hci", "egdi", "rank", "region_rank", "group"}
+    assert out["before"]["VNM"]["rank"] == 71 and out["after"]["VNM"]["rank"] == 65
+    table = run("simulate", "-e", "2024", "-c", "VNM", "--shift", "tii=+5%")
+    assert "VNM tii *= 1.05" in table
+
+
+def test_target_json(loaded: Path, tmp_path: Path) -> None:
+    costs = tmp_path / "costs.yaml"
+    costs.write_text("osi: 1\ntii: 3\nhci: 2\n")
+    out = json.loads(
+        run(
+            "target",
+            "-e",
+            "2024",
+            "-c",
+            "VNM",
+            "--rank",
+            "50",
+            "--region",
+            "asean",
+            "--region-rank",
+            "4",
+            "--costs",
+            str(costs),
+            "-f",
+            "json",
+        )
+    )
+    assert set(out) >= {"target", "reached_rank", "reached_region_rank", "cost", "proposal", "changes"}
+    assert out["reached_rank"] <= 50 and out["reached_region_rank"] <= 4
+    assert set(out["proposal"]["VNM"]) == {"osi", "tii", "hci"}
+    assert [set(c) for c in out["changes"]] == [{"indicator", "from", "to", "owner"}]
+    assert "outside 1..193" in run("target", "-e", "2024", "-c", "VNM", "--rank", "500", code=2)
+    limits = tmp_path / "limits.yaml"
+    limits.write_text("osi: {max: 0.72}\ntii: {max_increase: 0.01}\nhci: {max: 0.73}\n")
+    message = run("target", "-e", "2024", "-c", "VNM", "--rank", "5", "--limits", str(limits), code=2)
+    assert "infeasible" in message and "limits file" in message
+
+
+def test_explain_json(loaded: Path) -> None:
+    out = json.loads(run("explain", "VNM", "--from", "2022", "--to", "2024", "-f", "json"))
+    assert (out["country"], out["from"], out["to"], out["rank_from"], out["rank_to"]) == ("VNM", 2022, 2024, 86, 71)
+    assert sum(out["parts"].values()) == pytest.approx(out["rank_to"] - out["rank_from"], abs=1e-9)
+    assert "not loaded" in run("explain", "VNM", "--from", "2012", "--to", "2014", code=2)
+
+
+def test_sensitivity_same_seed_same_output(loaded: Path) -> None:
+    args = ("sensitivity", "-e", "2024", "--draws", "300", "--seed", "3", "-f", "json")
+    first, second = run(*args), run(*args)
+    assert first == second
+    rows = {r["iso3"]: r for r in json.loads(first)["rows"]}
+    assert rows["VNM"]["rank"] == 71 and rows["VNM"]["p05"] <= rows["VNM"]["p95"]
+
+
+def test_nowcast(loaded: Path) -> None:
+    out = json.loads(run("nowcast", "-f", "json"))
+    assert out["edition"] == 2026 and [b["predicted"] for b in out["backtest"]] == [2022, 2024]
+    assert "VNM in 2026" in run("nowcast")
+
+
+def test_unknown_country_and_component(loaded: Path) -> None:
+    assert "unknown country name" in run("simulate", "-e", "2024", "-c", "Atlantis", "--set", "hci=0.8", code=2)
+    assert "need the series" in run("simulate", "-e", "2024", "-c", "VNM", "--set", "hcx=0.8", code=2)
+    assert "not loaded" in run("simulate", "-e", "2012", "-c", "VNM", "--set", "hci=0.8", code=2)
