@@ -31,6 +31,8 @@ def test_simulate_json(loaded: Path) -> None:
     assert out["before"]["VNM"]["rank"] == 71 and out["after"]["VNM"]["rank"] == 65
     table = run("simulate", "-e", "2024", "-c", "VNM", "--shift", "tii=+5%")
     assert "VNM tii *= 1.05" in table
+    raw = json.loads(run("simulate", "-e", "2022", "-c", "VNM", "--set", "fixed_broadband_per100=30", "-f", "json"))
+    assert raw["after"]["VNM"]["tii"] > raw["before"]["VNM"]["tii"] and len(raw["after"]) > 150
 
 
 def test_target_json(loaded: Path, tmp_path: Path) -> None:
@@ -89,5 +91,5 @@ def test_nowcast(loaded: Path) -> None:
 
 def test_unknown_country_and_component(loaded: Path) -> None:
     assert "unknown country name" in run("simulate", "-e", "2024", "-c", "Atlantis", "--set", "hci=0.8", code=2)
-    assert "need the series" in run("simulate", "-e", "2024", "-c", "VNM", "--set", "hcx=0.8", code=2)
+    assert "unknown indicator" in run("simulate", "-e", "2024", "-c", "VNM", "--set", "hcx=0.8", code=2)
     assert "not loaded" in run("simulate", "-e", "2012", "-c", "VNM", "--set", "hci=0.8", code=2)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
 EditionOpt = Annotated[int, typer.Option("--edition", "-e", help="Edition year (loaded in the store).")]
 IndicatorsOpt = Annotated[
-    list[Path] | None, typer.Option("--indicators", "-i", help="Raw indicator series for raw-level changes; repeat.")
+    list[Path] | None,
+    typer.Option("--indicators", "-i", help="Raw indicator series (default for simulate: the reference data's)."),
 ]
 
 
@@ -31,6 +32,18 @@ def _raw(paths: list[Path] | None) -> Panel | None:
         return read_series(paths)
     except InputError as exc:
         raise fail(str(exc)) from None
+
+
+def _reference_series() -> list[Path] | None:
+    """The raw series named by the reference-data manifest, when that folder is there."""
+    from egovindex.settings import get_settings
+    from egovindex.sources.load import reference_manifest
+
+    ref = get_settings().reference_data
+    if ref is None or not ref.is_dir():
+        return None
+    paths = [ref / rel for rel in reference_manifest()["indicators"]]  # type: ignore[union-attr]
+    return [p for p in paths if p.is_file()] or None
 
 
 def _json(payload: dict[str, Any]) -> None:
@@ -65,7 +78,14 @@ def simulate(
         for iso3 in countries:
             changes += [parse_change(t, iso3, op="set") for t in set_ or []]
             changes += [parse_change(t, iso3, op="shift") for t in shift or []]
-        sim = run(ed, changes, region=region, raw=_raw(indicators), report=countries)
+        raw_needed = any(c.target not in ("osi", "tii", "hci") for c in changes)
+        sim = run(
+            ed,
+            changes,
+            region=region,
+            raw=_raw(indicators or (_reference_series() if raw_needed else None)),
+            report=countries,
+        )
     except AnalysisError as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
