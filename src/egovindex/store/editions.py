@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -44,23 +45,7 @@ def save_edition(session: Session, edition: Edition) -> LoadResult:
         n_rows=len(edition.rows),
         n_assessed=len(edition.assessed()),
         source_file=src,
-        rows=[
-            CountryScore(
-                row=r.row,
-                iso3=r.iso3,
-                country_name=r.country_name,
-                rank=r.rank,
-                egdi=r.egdi,
-                osi=r.osi,
-                tii=r.tii,
-                hci=r.hci,
-                epi=r.epi,
-                region=r.region,
-                assessed=r.assessed,
-                reason=r.reason,
-            )
-            for r in edition.rows
-        ],
+        rows=[CountryScore(**_row_fields(r)) for r in edition.rows],
     )
     session.add(version)
     session.flush()
@@ -114,21 +99,13 @@ def _to_edition(v: EditionVersion) -> Edition:
             media_type=s.media_type,
             producer=s.producer,
         ),
-        rows=tuple(
-            EditionRow(
-                row=r.row,
-                country_name=r.country_name,
-                iso3=r.iso3,
-                rank=r.rank,
-                egdi=r.egdi,
-                osi=r.osi,
-                tii=r.tii,
-                hci=r.hci,
-                epi=r.epi,
-                region=r.region,
-                assessed=r.assessed,
-                reason=r.reason,
-            )
-            for r in v.rows
-        ),
+        rows=tuple(EditionRow(**_row_fields(r)) for r in v.rows),
     )
+
+
+ROW_FIELDS = tuple(f.name for f in dataclasses.fields(EditionRow))
+
+
+def _row_fields(row: EditionRow | CountryScore) -> dict[str, object]:
+    """The published values of a row, shared by the parsed EditionRow and the stored CountryScore."""
+    return {name: getattr(row, name) for name in ROW_FIELDS}
