@@ -69,6 +69,18 @@ def bench_recompute(repeat: int) -> dict[str, float]:
     return {"editions": len(editions), "engine": engine, "numpy": baseline}
 
 
+def numpy_ranks(score: np.ndarray) -> np.ndarray:
+    """Competition ranks of each row in plain numpy (sort, first position of each run of equal values)."""
+    order = np.argsort(-score, axis=1, kind="stable")
+    ordered = np.take_along_axis(-score, order, axis=1)
+    first = np.ones(ordered.shape, dtype=bool)
+    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    pos = np.maximum.accumulate(np.where(first, np.arange(ordered.shape[1]), 0), axis=1)
+    ranks = np.empty(score.shape)
+    np.put_along_axis(ranks, order, pos + 1.0, axis=1)
+    return ranks
+
+
 def numpy_draws(comps: np.ndarray, w0: np.ndarray, draws: int, chunk: int, seed: int) -> np.ndarray:
     """The sensitivity arithmetic in plain numpy: Dirichlet weights, a normalisation and an aggregation chosen
     per draw, relative data errors, scores and competition ranks of every country."""
@@ -89,14 +101,7 @@ def numpy_draws(comps: np.ndarray, w0: np.ndarray, draws: int, chunk: int, seed:
         with np.errstate(divide="ignore"):
             geo = np.exp((np.log(x) * w[:, None, :]).sum(axis=2))
         score = np.round(np.where(use_geo[:, None], geo, arith), 12)
-        order = np.argsort(-score, axis=1, kind="stable")
-        ordered = np.take_along_axis(-score, order, axis=1)
-        first = np.ones(ordered.shape, dtype=bool)
-        first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-        pos = np.maximum.accumulate(np.where(first, np.arange(ordered.shape[1]), 0), axis=1)
-        ranks = np.empty(score.shape)
-        np.put_along_axis(ranks, order, pos + 1.0, axis=1)
-        out[start : start + k] = ranks
+        out[start : start + k] = numpy_ranks(score)
     return out
 
 
@@ -114,14 +119,7 @@ def numpy_weights_only(comps: np.ndarray, w0: np.ndarray, draws: int, chunk: int
         w = rng.dirichlet(50 * w0, size=k)
         use_z = rng.random(k) < 0.5
         score = np.round(np.where(use_z[:, None], w @ z.T, w @ mm.T), 12)
-        order = np.argsort(-score, axis=1, kind="stable")
-        ordered = np.take_along_axis(-score, order, axis=1)
-        first = np.ones(ordered.shape, dtype=bool)
-        first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-        pos = np.maximum.accumulate(np.where(first, np.arange(ordered.shape[1]), 0), axis=1)
-        ranks = np.empty(score.shape)
-        np.put_along_axis(ranks, order, pos + 1.0, axis=1)
-        out[start : start + k] = ranks
+        out[start : start + k] = numpy_ranks(score)
     return out
 
 
