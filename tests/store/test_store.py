@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+import egovindex.collection.models  # noqa: F401 - the collection tables belong to the same metadata
 from egovindex.sources import load as loader
 from egovindex.sources.undata import parse_undata, read_undata
 from egovindex.store.db import make_engine, unit_of_work, upgrade

@@ -1,0 +1,113 @@
+"""Users, roles and authorisation. Every write is authorised here, per agency and role, before it happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from egovindex import registry
+from egovindex.collection import audit
+from egovindex.collection.models import User
+
+Role = Literal["administrator", "lead", "approver", "submitter", "viewer"]
+ROLES: tuple[str, ...] = ("administrator", "lead", "approver", "submitter", "viewer")
+
+
+class AuthorisationError(PermissionError):
+    """The user may not do this; the message says who may."""
+
+
+def hash_password(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    if len(password) < 12:
+        raise ValueError("a password needs at least 12 characters")
+    return PasswordHasher().hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError
+
+    if not user.password_hash:
+        return False
+    try:
+        return PasswordHasher().verify(user.password_hash, password)
+    except VerificationError:
+        return False
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        raise AuthorisationError(f"no active user {username!r}")
+    return user
+
+
+def add_user(
+    session: Session,
+    *,
+    actor: str,
+    username: str,
+    agency: str,
+    role: str,
+    password: str | None = None,
+    full_name: str = "",
+) -> User:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    registry.load().agency(agency)
+    if session.scalars(select(User).where(User.username == username)).first():
+        raise ValueError(f"user {username!r} exists already")
+    user = User(
+        username=username,
+        agency_code=agency,
+        role=role,
+        full_name=full_name,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.add",
+        entity="user",
+        entity_id=username,
+        after={"agency": agency, "role": role},
+    )
+    return user
+
+
+def _agency_covers(user: User, agency: str, day: dt.date) -> bool:
+    """A user's agency acts for ``agency`` if it is that agency or its successor on ``day``."""
+    reg = registry.load()
+    return user.agency_code == agency or user.agency_code in reg.successor_at(agency, day)
+
+
+def require(user: User, action: str, *, agency: str | None = None, day: dt.date | None = None) -> None:
+    """Raise unless ``user`` may do ``action`` for ``agency``.
+
+    submit: a submitter (or approver) of the agency; approve/unapprove: an approver of the agency;
+    release, close, reopen: the lead ministry (lead role); users: an administrator.
+    """
+    day = day or dt.date.today()
+    if action in ("submit", "justify"):
+        ok = user.role in ("submitter", "approver") and agency is not None and _agency_covers(user, agency, day)
+        who = f"a submitter or approver of {agency}"
+    elif action in ("approve", "unapprove", "resolve"):
+        ok = user.role == "approver" and agency is not None and _agency_covers(user, agency, day)
+        who = f"an approver of {agency}"
+    elif action in ("release", "close", "reopen"):
+        ok = user.role == "lead" and user.agency_code == registry.load().lead_at(day)
+        who = "the lead ministry (role lead)"
+    elif action == "users":
+        ok = user.role == "administrator"
+        who = "an administrator"
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    if not ok:
+        raise AuthorisationError(f"{user.username} ({user.role}, {user.agency_code}) may not {action}: only {who} may")

@@ -1,0 +1,162 @@
+"""Declarative validation rules (registry/rules.yaml), evaluated over a whole submission at once.
+
+Every failure is collected (not the first only) and names the rule, indicator, agency, period, value and, when the
+value came from a file, its row. ``error`` blocks the submission; ``warning`` needs a written justification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from egovindex import registry
+from egovindex.collection.intake import Row
+from egovindex.collection.periods import Period
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str
+    severity: str
+    agency: str
+    period: str
+    indicator: str | None
+    value: float | None
+    message: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row else ""
+        return (
+            f"{where}{self.indicator or '-'} = {self.value if self.value is not None else '-'}: {self.message} "
+            f"[{self.rule}, {self.severity}]"
+        )
+
+
+@dataclass
+class Context:
+    """What the rules compare with: the agency's values of other periods, and ASEAN peers' values."""
+
+    agency: str
+    period: Period
+    previous: dict[str, float]
+    year_ago: dict[str, float]
+    peers: dict[str, list[float]]
+
+
+def rules_digest() -> str:
+    return hashlib.sha256(json.dumps(registry.load().rules, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def evaluate(rows: list[Row], ctx: Context) -> list[Failure]:
+    failures: list[Failure] = []
+    for rule in registry.load().rules:
+        failures.extend(CHECKS[rule["kind"]](rule, rows, ctx))
+    return failures
+
+
+def _failure(
+    rule: dict[str, Any], ctx: Context, row: Row | None, message: str, indicator: str | None = None
+) -> Failure:
+    return Failure(
+        rule["id"],
+        rule["severity"],
+        ctx.agency,
+        str(ctx.period),
+        indicator or (row.indicator if row else None),
+        row.value if row else None,
+        message,
+        row.row if row else None,
+    )
+
+
+def _range(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[Failure]:
+    reg = registry.load()
+    out = []
+    for r in rows:
+        lo, hi = reg.indicator(r.indicator).range
+        if not lo <= r.value <= hi:
+            out.append(_failure(rule, ctx, r, f"outside the valid range {lo:g} to {hi:g}"))
+    return out
+
+
+def _jump(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[Failure]:
+    against = ctx.previous if rule["against"] == "previous" else ctx.year_ago
+    label = f"{ctx.period.previous()}" if rule["against"] == "previous" else f"{ctx.period.year_ago()}"
+    limit = float(rule["max_relative_change"])
+    out = []
+    for r in rows:
+        old = against.get(r.indicator)
+        if old is None or old == 0:
+            continue
+        change = (r.value - old) / abs(old)
+        if abs(change) > limit:
+            out.append(
+                _failure(
+                    rule,
+                    ctx,
+                    r,
+                    f"changed {change:+.0%} against {old:g} in {label} (more than {limit:.0%}); explain why",
+                )
+            )
+    return out
+
+
+def _ordering(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[Failure]:
+    values = {r.indicator: r for r in rows}
+    low = values.get(rule["lower"])
+    if low is None:
+        return []
+    if "upper_value" in rule:
+        bound, what = float(rule["upper_value"]), f"{float(rule['upper_value']):g}"
+    else:
+        high = values.get(rule["upper"])
+        if high is None:
+            return []
+        bound, what = high.value, f"{rule['upper']} ({high.value:g})"
+    if low.value > bound:
+        return [_failure(rule, ctx, low, f"must not exceed {what}")]
+    return []
+
+
+def _completeness(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[Failure]:
+    from egovindex.collection.intake import indicators_for
+
+    reg = registry.load()
+    present = {r.indicator for r in rows}
+    owned = [
+        i.code
+        for i in indicators_for(ctx.agency, ctx.period)
+        if ctx.agency in reg.successor_at(i.owner_at(ctx.period.end), ctx.period.end)
+    ]
+    return [
+        _failure(rule, ctx, None, f"no value for {code}, which {ctx.agency} owns", indicator=code)
+        for code in owned
+        if code not in present
+    ]
+
+
+def _asean_outlier(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[Failure]:
+    margin = float(rule["margin"])
+    out = []
+    for r in rows:
+        peers = ctx.peers.get(r.indicator)
+        if not peers or len(peers) < 3:
+            continue
+        lo, hi = min(peers), max(peers)
+        span = (hi - lo) or abs(hi) or 1.0
+        if r.value < lo - margin * span or r.value > hi + margin * span:
+            out.append(_failure(rule, ctx, r, f"far outside the ASEAN peers' range {lo:g} to {hi:g}"))
+    return out
+
+
+CHECKS: dict[str, Callable[[dict[str, Any], list[Row], Context], list[Failure]]] = {
+    "range": _range,
+    "jump": _jump,
+    "ordering": _ordering,
+    "completeness": _completeness,
+    "asean_outlier": _asean_outlier,
+}

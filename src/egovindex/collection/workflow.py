@@ -1,0 +1,421 @@
+"""The workflow: draft -> submitted -> validated -> approved -> released, with unapprove, period closing,
+completeness and timeliness, and releases to each recipient. Every function runs inside the caller's transaction
+(``store.db.unit_of_work``), authorises first, and writes its audit entry with the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from egovindex import registry
+from egovindex.collection import audit
+from egovindex.collection.auth import require
+from egovindex.collection.intake import Row, indicators_for
+from egovindex.collection.models import (
+    PeriodState,
+    Release,
+    ReleasedValue,
+    Submission,
+    SubmittedValue,
+    User,
+    ValidationIssue,
+)
+from egovindex.collection.periods import Period
+from egovindex.collection.rules import Context, Failure, evaluate, rules_digest
+from egovindex.sources.files import InputError, Problem
+
+LIVE = ("submitted", "validated", "approved", "released")
+
+
+class WorkflowError(ValueError):
+    """An action that the state of the data does not allow; the message says why and what to do."""
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the record since it was read."""
+
+
+class RuleError(InputError):
+    """Errors found by the rules; nothing was stored."""
+
+    def __init__(self, name: str, failures: list[Failure]) -> None:
+        super().__init__([Problem(name, f.row, "value" if f.row else None, str(f)) for f in failures])
+        self.failures = failures
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def latest(session: Session, agency: str, period: Period | str) -> Submission | None:
+    """The current (highest) version of an agency's submission for a period, superseded ones excluded."""
+    return session.scalars(
+        select(Submission)
+        .where(Submission.agency_code == agency, Submission.period == str(period), Submission.status.in_(LIVE))
+        .order_by(Submission.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _values(session: Session, agency: str, period: Period) -> dict[str, float]:
+    sub = latest(session, agency, period)
+    return {v.indicator_code: v.value for v in sub.values} if sub else {}
+
+
+def why_locked(session: Session, agency: str, period: Period) -> str | None:
+    """Why the agency's values for the period cannot be edited now, or None if they can."""
+    state = session.get(PeriodState, str(period))
+    if state and state.closed:
+        return (
+            f"period {period} was closed by {state.changed_by} on {state.changed_at:%d/%m/%Y}; ask the lead "
+            "ministry to reopen it"
+        )
+    sub = latest(session, agency, period)
+    if sub and sub.status == "released":
+        return (
+            f"version {sub.version} of {agency}'s {period} values was released; corrections go through a new "
+            "release by the lead ministry"
+        )
+    if sub and sub.status == "approved":
+        return (
+            f"version {sub.version} of {agency}'s {period} values was approved ({sub.status_reason or 'approved'});"
+            " an approver of the agency must unapprove it, with a reason, before it can be changed"
+        )
+    return None
+
+
+def submit(
+    session: Session,
+    *,
+    user: User,
+    agency: str,
+    period: Period,
+    rows: list[Row],
+    channel: str,
+    name: str,
+    source_uri: str | None = None,
+    source_sha256: str | None = None,
+    peers: dict[str, list[float]] | None = None,
+) -> tuple[Submission, list[Failure]]:
+    """Validate and store a new version of the agency's values; errors store nothing."""
+    require(user, "submit", agency=agency, day=period.end)
+    locked = why_locked(session, agency, period)
+    if locked:
+        raise WorkflowError(f"cannot submit: {locked}")
+    if not rows:
+        raise InputError([Problem(name, None, "value", "no value was given")])
+    ctx = Context(
+        agency,
+        period,
+        _values(session, agency, period.previous()),
+        _values(session, agency, period.year_ago()),
+        peers or {},
+    )
+    failures = evaluate(rows, ctx)
+    errors = [f for f in failures if f.severity == "error"]
+    if errors:
+        raise RuleError(name, failures)
+    warnings = [f for f in failures if f.severity == "warning"]
+    previous = latest(session, agency, period)
+    sub = Submission(
+        agency_code=agency,
+        period=str(period),
+        version=(previous.version + 1) if previous else 1,
+        status="submitted" if warnings else "validated",
+        channel=channel,
+        source_uri=source_uri,
+        source_sha256=source_sha256,
+        created_by=user.username,
+        submitted_at=_now(),
+        supersedes_id=previous.id if previous else None,
+        registry_digest=registry.load().digest,
+        rules_digest=rules_digest(),
+        values=[
+            SubmittedValue(
+                indicator_code=r.indicator,
+                value=r.value,
+                source=r.source,
+                method_note=r.method_note,
+                evidence=r.evidence,
+                row=r.row,
+            )
+            for r in rows
+        ],
+        issues=[
+            ValidationIssue(rule=w.rule, severity=w.severity, indicator_code=w.indicator, message=w.message, row=w.row)
+            for w in warnings
+        ],
+    )
+    session.add(sub)
+    if previous:
+        previous.status = "superseded"
+        previous.status_reason = f"superseded by version {sub.version}"
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="submission.submit",
+        entity="submission",
+        entity_id=sub.id,
+        before={"version": previous.version, "values": {v.indicator_code: v.value for v in previous.values}}
+        if previous
+        else None,
+        after={
+            "agency": agency,
+            "period": str(period),
+            "version": sub.version,
+            "status": sub.status,
+            "values": {r.indicator: r.value for r in rows},
+            "source": source_uri,
+        },
+    )
+    return sub, failures
+
+
+def _get(session: Session, submission_id: int, expected_version: int | None) -> Submission:
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        raise WorkflowError(f"no submission {submission_id}")
+    if expected_version is not None and sub.lock_version != expected_version:
+        raise ConflictError(
+            f"submission {submission_id} was changed by someone else (now at revision "
+            f"{sub.lock_version}, you read {expected_version}); reload it and try again"
+        )
+    return sub
+
+
+def justify(
+    session: Session, *, user: User, submission_id: int, rule: str, text: str, indicator: str | None = None
+) -> Submission:
+    """Write the justification of a warning; when every warning is justified the values are validated."""
+    sub = _get(session, submission_id, None)
+    require(user, "justify", agency=sub.agency_code, day=Period.parse(sub.period).end)
+    if not text.strip():
+        raise WorkflowError("a justification cannot be empty")
+    open_issues = [
+        i
+        for i in sub.issues
+        if i.rule == rule and (indicator is None or i.indicator_code == indicator) and not i.justification
+    ]
+    if not open_issues:
+        raise WorkflowError(
+            f"submission {submission_id} has no open warning {rule}" + (f" on {indicator}" if indicator else "")
+        )
+    for issue in open_issues:
+        issue.justification = text.strip()
+        issue.justified_by = user.username
+    before = sub.status
+    if sub.status == "submitted" and all(i.justification for i in sub.issues):
+        sub.status = "validated"
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="submission.justify",
+        entity="submission",
+        entity_id=sub.id,
+        before={"status": before},
+        after={"status": sub.status, "rule": rule, "indicator": indicator},
+        reason=text.strip(),
+    )
+    return sub
+
+
+def approve(session: Session, *, user: User, submission_id: int, expected_version: int | None = None) -> Submission:
+    sub = _get(session, submission_id, expected_version)
+    require(user, "approve", agency=sub.agency_code, day=Period.parse(sub.period).end)
+    if sub.status != "validated":
+        open_ = [f"{i.rule} on {i.indicator_code}" for i in sub.issues if not i.justification]
+        hint = f"; unjustified warnings: {', '.join(open_)}" if open_ else ""
+        raise WorkflowError(f"submission {submission_id} is {sub.status}, only validated values can be approved{hint}")
+    sub.status = "approved"
+    sub.status_reason = f"approved by {user.username} on {_now():%d/%m/%Y}"
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="submission.approve",
+        entity="submission",
+        entity_id=sub.id,
+        before={"status": "validated"},
+        after={"status": "approved"},
+    )
+    return sub
+
+
+def unapprove(
+    session: Session, *, user: User, submission_id: int, reason: str, expected_version: int | None = None
+) -> Submission:
+    sub = _get(session, submission_id, expected_version)
+    require(user, "unapprove", agency=sub.agency_code, day=Period.parse(sub.period).end)
+    if not reason.strip():
+        raise WorkflowError("unapproving needs a reason")
+    if sub.status != "approved":
+        raise WorkflowError(
+            f"submission {submission_id} is {sub.status}, not approved"
+            + ("; released values are corrected by a new release" if sub.status == "released" else "")
+        )
+    sub.status = "validated"
+    sub.status_reason = f"unapproved by {user.username}: {reason.strip()}"
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="submission.unapprove",
+        entity="submission",
+        entity_id=sub.id,
+        before={"status": "approved"},
+        after={"status": "validated"},
+        reason=reason.strip(),
+    )
+    return sub
+
+
+def set_period(session: Session, *, user: User, period: Period, closed: bool) -> None:
+    require(user, "close" if closed else "reopen", day=period.end)
+    state = session.get(PeriodState, str(period))
+    before = bool(state and state.closed)
+    if state is None:
+        state = PeriodState(period=str(period), closed=closed, changed_by=user.username)
+        session.add(state)
+    state.closed, state.changed_by, state.changed_at = closed, user.username, _now()
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="period.close" if closed else "period.reopen",
+        entity="period",
+        entity_id=str(period),
+        before={"closed": before},
+        after={"closed": closed},
+    )
+
+
+# ------------------------------------------------------------------------------------------- releases
+@dataclass
+class ReleaseResult:
+    release: Release
+    created: bool
+    missing: list[str] = field(default_factory=list)
+
+
+def release_content(recipient: str, period: str, values: list[dict[str, Any]]) -> str:
+    text = json.dumps(
+        {"recipient": recipient, "period": period, "values": sorted(values, key=lambda v: v["indicator"])},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def release(
+    session: Session, *, user: User, recipient: str, period: Period, reason: str | None = None
+) -> ReleaseResult:
+    """Snapshot the approved values owed to a recipient for a period. Same content as the current release: no new
+    release; different content: a correction that references the previous release and needs a reason."""
+    require(user, "release", day=period.end)
+    reg = registry.load()
+    if recipient not in reg.recipients:
+        raise WorkflowError(f"unknown recipient {recipient!r}; recipients: {', '.join(reg.recipients)}")
+    chosen: list[tuple[Any, SubmittedValue, Submission]] = []
+    missing = []
+    for ind in reg.indicators:
+        if recipient not in ind.recipients or ind.cadence != period.cadence:
+            continue
+        owner = reg.successor_at(ind.owner_at(period.end), period.end)[0]
+        sub = latest(session, owner, period)
+        value = next((v for v in sub.values if v.indicator_code == ind.code), None) if sub else None
+        if sub is None or sub.status not in ("approved", "released") or value is None:
+            missing.append(f"{ind.code} ({owner}: {sub.status if sub else 'nothing submitted'})")
+            continue
+        chosen.append((ind, value, sub))
+    chosen.sort(key=lambda item: item[0].code)
+    if not chosen:
+        raise WorkflowError(f"nothing approved to release to {recipient} for {period}: " + "; ".join(missing))
+    content = [{"indicator": i.code, "agency": s.agency_code, "value": v.value, "unit": i.unit} for i, v, s in chosen]
+    digest = release_content(recipient, str(period), content)
+    current = session.scalars(
+        select(Release)
+        .where(Release.recipient == recipient, Release.period == str(period))
+        .order_by(Release.id.desc())
+        .limit(1)
+    ).first()
+    if current is not None and current.content_hash == digest:
+        return ReleaseResult(current, False, missing)
+    if current is not None and not (reason and reason.strip()):
+        raise WorkflowError(
+            f"release {current.id} to {recipient} for {period} exists with other values; a correction needs a reason"
+        )
+    rel = Release(
+        recipient=recipient,
+        period=str(period),
+        content_hash=digest,
+        created_by=user.username,
+        supersedes_id=current.id if current else None,
+        reason=reason,
+        registry_digest=reg.digest,
+        values=[
+            ReleasedValue(
+                indicator_code=i.code, agency_code=s.agency_code, value=v.value, unit=i.unit, submission_id=s.id
+            )
+            for i, v, s in chosen
+        ],
+    )
+    session.add(rel)
+    for _, _, s in chosen:
+        s.status = "released"
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="release.create",
+        entity="release",
+        entity_id=rel.id,
+        before={"release": current.id, "hash": current.content_hash} if current else None,
+        after={"recipient": recipient, "period": str(period), "hash": digest, "values": content},
+        reason=reason,
+    )
+    return ReleaseResult(rel, True, missing)
+
+
+# ------------------------------------------------------------------------------------------- status
+def status(session: Session, *, period: Period, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Completeness and timeliness per agency that reports for the period."""
+    today = today or dt.date.today()
+    reg = registry.load()
+    out = []
+    for agency in reg.agencies_at(period.end):
+        expected = indicators_for(agency.code, period)
+        if not expected:
+            continue
+        sub = latest(session, agency.code, period)
+        first = session.scalars(
+            select(Submission)
+            .where(Submission.agency_code == agency.code, Submission.period == str(period))
+            .order_by(Submission.version)
+            .limit(1)
+        ).first()
+        given = {v.indicator_code for v in sub.values} if sub else set()
+        on_time = bool(first and first.submitted_at and first.submitted_at.date() <= period.deadline)
+        out.append(
+            {
+                "agency": agency.code,
+                "name": agency.name_vi,
+                "expected": len(expected),
+                "submitted": len(given & {i.code for i in expected}),
+                "completeness": len(given & {i.code for i in expected}) / len(expected),
+                "status": sub.status if sub else "missing",
+                "version": sub.version if sub else None,
+                "submitted_at": first.submitted_at.isoformat() if first and first.submitted_at else None,
+                "on_time": on_time if first else None,
+                "overdue": (sub is None and today > period.deadline),
+                "locked": why_locked(session, agency.code, period),
+            }
+        )
+    return out
