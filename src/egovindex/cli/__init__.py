@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from egovindex.cli import analysis_cmd, db_cmd, egdi_cmd, sources_cmd
+from egovindex.cli import analysis_cmd, collect_cmd, db_cmd, egdi_cmd, sources_cmd
 
 app = typer.Typer(
     name="egovindex",
@@ -16,6 +16,11 @@ app = typer.Typer(
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(egdi_cmd.app, name="egdi")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(collect_cmd.registry_app, name="registry")
+app.add_typer(collect_cmd.users_app, name="users")
+app.add_typer(collect_cmd.collect_app, name="collect")
+app.add_typer(collect_cmd.release_app, name="release")
+app.add_typer(collect_cmd.audit_app, name="audit")
 for _name in ("simulate", "target", "explain", "sensitivity", "nowcast"):
     app.command(_name)(getattr(analysis_cmd, _name))
 

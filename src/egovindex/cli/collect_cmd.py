@@ -1,0 +1,448 @@
+"""``egovindex registry``, ``users``, ``collect``, ``release`` and ``audit``: the national statistics workflow.
+
+The command line is the operator's console on the server: ``--user`` names the account an action is taken as,
+and that account's agency and role are checked exactly as for the web and API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from egovindex.cli.output import Format, console, emit, fail
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from sqlalchemy.orm import Session
+
+registry_app = typer.Typer(help="The registry of agencies, indicators, targets and rules.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+collect_app = typer.Typer(
+    help="Quarterly and annual submissions: templates, submit, validate, approve, release.", no_args_is_help=True
+)
+release_app = typer.Typer(help="Releases to the UN, ITU, UNESCO, UNDP and the Government Office.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
+UserOpt = Annotated[str, typer.Option("--user", "-u", help="The account the action is taken as.")]
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="2026Q4 for a quarter, 2026 for a year.")]
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    from egovindex.cli.common import engine
+    from egovindex.collection.registry_store import ensure_registry
+    from egovindex.store.db import unit_of_work
+
+    with unit_of_work(engine()) as session:
+        ensure_registry(session)
+        yield session
+
+
+def _run(action: Callable[[Session], Any]) -> Any:
+    """Run an action in one transaction and turn the workflow's errors into clear messages."""
+    from egovindex.collection.auth import AuthorisationError
+    from egovindex.collection.periods import PeriodError
+    from egovindex.collection.workflow import WorkflowError
+    from egovindex.sources.files import InputError
+
+    try:
+        with _session() as session:
+            return action(session)
+    except InputError as exc:
+        raise fail(f"{exc}\nnothing was stored") from None
+    except (WorkflowError, AuthorisationError, PeriodError, KeyError, ValueError) as exc:
+        raise fail(str(exc.args[0]) if exc.args else str(exc)) from None
+
+
+def _period(text: str):  # type: ignore[no-untyped-def]
+    from egovindex.collection.periods import Period, PeriodError
+
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise fail(str(exc)) from None
+
+
+# ------------------------------------------------------------------------------------------- registry
+@registry_app.command("load")
+def registry_load() -> None:
+    """Store this version of the registry (agencies, indicators, targets, rules) if it is not stored yet."""
+    from egovindex import registry
+    from egovindex.cli.common import engine
+    from egovindex.collection.registry_store import ensure_registry
+    from egovindex.store.db import unit_of_work
+
+    with unit_of_work(engine()) as session:
+        version, added = ensure_registry(session, actor=f"cli:{getpass.getuser()}")
+    reg = registry.load()
+    console().print(
+        f"registry {version.digest[:16]} {'stored' if added else 'already stored'}: "
+        f"{len(reg.agencies)} agencies, {len(reg.indicators)} indicators, {len(reg.targets)} targets, "
+        f"{len(reg.rules)} rules"
+    )
+
+
+@registry_app.command("show")
+def registry_show(
+    what: Annotated[str, typer.Argument(help="agencies, indicators or targets")] = "indicators",
+    at: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD): the agencies that existed then.")] = None,
+    block: Annotated[str | None, typer.Option(help="ministry, ministry_level, government_agency, province")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the registry's agencies (on a date), indicators or targets."""
+    from egovindex import registry
+
+    reg = registry.load()
+    if what == "agencies":
+        day = dt.date.fromisoformat(at) if at else dt.date.today()
+        rows = [
+            {
+                "code": a.code,
+                "name_vi": a.name_vi,
+                "name": a.name,
+                "block": a.block,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+                "successors": ",".join(a.successors),
+            }
+            for a in reg.agencies_at(day, block)
+        ]
+        emit(rows, fmt, title=f"Agencies on {day:%d/%m/%Y}: {len(rows)}")
+    elif what == "indicators":
+        rows = [
+            {
+                "code": i.code,
+                "name_vi": i.name_vi,
+                "unit": i.unit,
+                "owner": i.owner,
+                "contributors": ",".join(i.contributors),
+                "recipients": ",".join(i.recipients),
+                "cadence": i.cadence,
+                "component": i.egdi_component,
+            }
+            for i in reg.indicators
+        ]
+        emit(rows, fmt, title="Indicators")
+    elif what == "targets":
+        emit(
+            [
+                {k: t.get(k) for k in ("id", "source_document", "target", "value", "deadline", "status")}
+                for t in reg.targets
+            ],
+            fmt,
+            title="National targets",
+        )
+    else:
+        raise fail("show agencies, indicators or targets")
+
+
+# ------------------------------------------------------------------------------------------- users
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument()],
+    agency: Annotated[str, typer.Option(help="Agency code (see 'registry show agencies').")],
+    role: Annotated[str, typer.Option(help="administrator, lead, approver, submitter or viewer")],
+    full_name: Annotated[str, typer.Option(help="The person's name.")] = "",
+    password_stdin: Annotated[bool, typer.Option(help="Read a password (12+ characters) from standard input.")] = False,
+) -> None:
+    """Create an account (the first administrator is created this way; there is no default password)."""
+    from egovindex.collection.auth import add_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    _run(
+        lambda s: add_user(
+            s,
+            actor=f"cli:{getpass.getuser()}",
+            username=username,
+            agency=agency.upper(),
+            role=role,
+            password=password,
+            full_name=full_name,
+        )
+    )
+    console().print(f"user {username} ({role}, {agency.upper()}) created")
+
+
+# ------------------------------------------------------------------------------------------- collect
+@collect_app.command("template")
+def template(
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    period: PeriodOpt,
+    out: Annotated[Path | None, typer.Option(help="File to write (default: <agency>_<period>.xlsx).")] = None,
+) -> None:
+    """Generate the Excel template of an agency for a period."""
+    from egovindex.collection.intake import indicators_for
+    from egovindex.collection.intake import template as build
+
+    p = _period(period)
+    try:
+        data = build(agency.upper(), p)
+    except KeyError as exc:
+        raise fail(str(exc.args[0])) from None
+    target = out or Path(f"{agency.upper()}_{p}.xlsx")
+    target.write_bytes(data)
+    console().print(f"wrote {target}: {len(indicators_for(agency.upper(), p))} indicators, due {p.deadline:%d/%m/%Y}")
+
+
+@collect_app.command("submit")
+def submit(
+    file: Annotated[Path, typer.Argument(help="The filled template (.xlsx) or a CSV file.")],
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    user: UserOpt,
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="Period (read from the template if absent).")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Submit an agency's values: every problem is reported at once; errors store nothing."""
+    import hashlib
+
+    from egovindex.collection import intake, workflow
+    from egovindex.collection.auth import get_user
+
+    data = file.read_bytes() if file.is_file() else None
+    if data is None:
+        raise fail(f"{file}: no such file")
+    p = _period(period or _template_period(file, data))
+    reader = intake.read_xlsx if file.suffix.lower() == ".xlsx" else intake.read_csv
+
+    def act(session: Session) -> Any:
+        rows = reader(str(file), data, agency=agency.upper(), period=p)
+        sub, failures = workflow.submit(
+            session,
+            user=get_user(session, user),
+            agency=agency.upper(),
+            period=p,
+            rows=rows,
+            channel=file.suffix.lower().lstrip("."),
+            name=str(file),
+            source_uri=str(file),
+            source_sha256=hashlib.sha256(data).hexdigest(),
+        )
+        return {
+            "submission": sub.id,
+            "agency": sub.agency_code,
+            "period": sub.period,
+            "version": sub.version,
+            "status": sub.status,
+            "values": len(rows),
+            "warnings": [str(f) for f in failures],
+        }
+
+    result = _run(act)
+    if fmt is Format.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    console().print(
+        f"submission {result['submission']}: {result['agency']} {result['period']} version "
+        f"{result['version']}, {result['values']} values, {result['status']}"
+    )
+    for w in result["warnings"]:
+        console().print(f"  warning (justify with 'collect justify'): {w}")
+
+
+def _template_period(file: Path, data: bytes) -> str:
+    if file.suffix.lower() != ".xlsx":
+        raise fail("give --period for a CSV file")
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    if "meta" not in book.sheetnames:
+        raise fail(f"{file}: no period in the file; give --period")
+    meta = {str(r[0]): str(r[1]) for r in book["meta"].iter_rows(max_col=2, values_only=True) if r[0]}
+    return meta.get("period") or ""
+
+
+@collect_app.command("justify")
+def justify(
+    submission: Annotated[int, typer.Argument(help="Submission number.")],
+    rule: Annotated[str, typer.Option(help="The warning's rule id.")],
+    text: Annotated[str, typer.Option(help="The written justification.")],
+    user: UserOpt,
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator's warning.")] = None,
+) -> None:
+    """Justify a warning; once all are justified the values are validated."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    status = _run(
+        lambda s: (
+            workflow.justify(
+                s, user=get_user(s, user), submission_id=submission, rule=rule, text=text, indicator=indicator
+            ).status
+        )
+    )
+    console().print(f"submission {submission}: {status}")
+
+
+@collect_app.command("approve")
+def approve(submission: Annotated[int, typer.Argument()], user: UserOpt) -> None:
+    """Approve validated values (an approver of the agency)."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    _run(lambda s: workflow.approve(s, user=get_user(s, user), submission_id=submission))
+    console().print(f"submission {submission}: approved")
+
+
+@collect_app.command("unapprove")
+def unapprove(
+    submission: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()], user: UserOpt
+) -> None:
+    """Take an approval back, with a reason, so that the values can be changed."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    _run(lambda s: workflow.unapprove(s, user=get_user(s, user), submission_id=submission, reason=reason))
+    console().print(f"submission {submission}: validated again ({reason})")
+
+
+@collect_app.command("release")
+def release(
+    recipient: Annotated[str, typer.Option(help="ITU, UIS, UNDP, UNDESA or VPCP.")],
+    period: PeriodOpt,
+    user: UserOpt,
+    reason: Annotated[str | None, typer.Option(help="Why, when this corrects an earlier release.")] = None,
+) -> None:
+    """Release the approved values owed to a recipient for a period (the lead ministry)."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    p = _period(period)
+    result = _run(
+        lambda s: workflow.release(s, user=get_user(s, user), recipient=recipient.upper(), period=p, reason=reason)
+    )
+    rel = result.release
+    verb = "created" if result.created else "unchanged, still"
+    console().print(
+        f"release {rel.id} {verb}: {rel.recipient} {rel.period}, {len(rel.values)} values, hash {rel.content_hash[:16]}"
+    )
+    for m in result.missing:
+        console().print(f"  not released (not approved): {m}")
+
+
+@collect_app.command("close")
+def close(period: PeriodOpt, user: UserOpt) -> None:
+    """Close a period: no more submissions or changes."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    _run(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=True))
+    console().print(f"period {period} closed")
+
+
+@collect_app.command("reopen")
+def reopen(period: PeriodOpt, user: UserOpt) -> None:
+    """Reopen a closed period."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    _run(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=False))
+    console().print(f"period {period} reopened")
+
+
+@collect_app.command("status")
+def status(period: PeriodOpt, fmt: FormatOpt = Format.table) -> None:
+    """Completeness and timeliness of every agency for a period, with what locks its values."""
+    from egovindex.collection import workflow
+
+    p = _period(period)
+    rows = _run(lambda s: workflow.status(s, period=p))
+    emit(
+        rows,
+        fmt,
+        title=f"Submissions for {p} (due {p.deadline:%d/%m/%Y})",
+        digits=2,
+        columns=[
+            "agency",
+            "name",
+            "expected",
+            "submitted",
+            "completeness",
+            "status",
+            "version",
+            "on_time",
+            "overdue",
+            "locked",
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------------------- releases, audit
+@release_app.command("list")
+def release_list(fmt: FormatOpt = Format.table) -> None:
+    """Every release, newest first."""
+    from sqlalchemy import select
+
+    from egovindex.collection.models import Release
+
+    rows = _run(
+        lambda s: [
+            {
+                "id": r.id,
+                "recipient": r.recipient,
+                "period": r.period,
+                "values": len(r.values),
+                "hash": r.content_hash,
+                "created_at": str(r.created_at),
+                "created_by": r.created_by,
+                "corrects": r.supersedes_id,
+                "reason": r.reason,
+            }
+            for r in s.scalars(select(Release).order_by(Release.id.desc()))
+        ]
+    )
+    emit(rows, fmt, title="Releases")
+
+
+@release_app.command("export")
+def release_export(
+    release_id: Annotated[int, typer.Argument(help="Release number.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="sdmx-csv, sdmx-ml or xlsx")] = "sdmx-csv",
+    out: Annotated[Path | None, typer.Option(help="File to write (default: standard output for SDMX).")] = None,
+) -> None:
+    """Export a release as SDMX-CSV, SDMX-ML (checked against the structure) or Excel."""
+    from egovindex.collection import export
+    from egovindex.collection.models import Release
+
+    def act(session: Session) -> bytes:
+        rel = session.get(Release, release_id)
+        if rel is None:
+            raise KeyError(f"no release {release_id}")
+        if fmt == "xlsx":
+            return export.to_xlsx(rel)
+        return export.to_sdmx(rel, fmt).encode()
+
+    data = _run(act)
+    if out is None and fmt == "xlsx":
+        out = Path(f"release_{release_id}.xlsx")
+    if out is None:
+        sys.stdout.write(data.decode())
+    else:
+        out.write_bytes(data)
+        console().print(f"wrote {out}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain: every entry's hash and link, and the head."""
+    from egovindex.collection import audit
+
+    result = _run(audit.verify)
+    if result.ok:
+        console().print(f"audit log verified: {result.entries} entries, chain intact")
+        return
+    for p in result.problems:
+        console().print(f"[red]{p}[/red]")
+    raise typer.Exit(1)
