@@ -446,3 +446,52 @@ def audit_verify() -> None:
     for p in result.problems:
         console().print(f"[red]{p}[/red]")
     raise typer.Exit(1)
+
+
+@collect_app.command("discrepancies")
+def discrepancies(
+    period: Annotated[str | None, typer.Option("--period", "-p", help="Only this period.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, resolved, agreed or replaced")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Values of the same statistic that two agencies reported differently."""
+    from egovindex.collection import reconcile
+
+    p = _period(period) if period else None
+    rows = _run(lambda s: reconcile.listing(s, period=p, status=status))
+    emit(rows, fmt, title="Discrepancies between agencies", digits=3)
+
+
+@collect_app.command("comment")
+def comment(discrepancy: Annotated[int, typer.Argument()], text: Annotated[str, typer.Option()], user: UserOpt) -> None:
+    """Add a comment to a discrepancy's thread."""
+    from egovindex.collection import reconcile
+    from egovindex.collection.auth import get_user
+
+    _run(lambda s: reconcile.comment(s, user=get_user(s, user), discrepancy_id=discrepancy, text=text))
+    console().print(f"comment added to discrepancy {discrepancy}")
+
+
+@collect_app.command("resolve")
+def resolve(
+    discrepancy: Annotated[int, typer.Argument()],
+    reason: Annotated[str, typer.Option(help="Why this value stands.")],
+    user: UserOpt,
+    value: Annotated[float | None, typer.Option(help="The reconciled value.")] = None,
+    choose: Annotated[str | None, typer.Option(help="The agency whose value stands.")] = None,
+) -> None:
+    """Settle a discrepancy (an approver of the owner agency)."""
+    from egovindex.collection import reconcile
+    from egovindex.collection.auth import get_user
+
+    d = _run(
+        lambda s: reconcile.resolve(
+            s,
+            user=get_user(s, user),
+            discrepancy_id=discrepancy,
+            reason=reason,
+            value=value,
+            choose=choose.upper() if choose else None,
+        )
+    )
+    console().print(f"discrepancy {discrepancy} resolved: {d.indicator_code} {d.period} = {d.resolved_value:g}")

@@ -179,3 +179,40 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Discrepancy(Base):
+    """Two agencies' values of one statistic for one period that differ beyond the tolerance."""
+
+    __tablename__ = "discrepancy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(60), index=True)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    owner_code: Mapped[str] = mapped_column(String(20))
+    other_code: Mapped[str] = mapped_column(String(20))
+    owner_value: Mapped[float]
+    other_value: Mapped[float]
+    owner_submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    other_submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    opened_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    resolved_value: Mapped[float | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[dt.datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    comments: Mapped[list[DiscrepancyComment]] = relationship(order_by="DiscrepancyComment.id")
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class DiscrepancyComment(Base):
+    __tablename__ = "discrepancy_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discrepancy_id: Mapped[int] = mapped_column(ForeignKey("discrepancy.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(default=_now)
+    text: Mapped[str] = mapped_column(Text)

@@ -27,6 +27,7 @@ from egovindex.collection.models import (
     ValidationIssue,
 )
 from egovindex.collection.periods import Period
+from egovindex.collection.reconcile import compare, for_release
 from egovindex.collection.rules import Context, Failure, evaluate, rules_digest
 from egovindex.sources.files import InputError, Problem
 
@@ -157,6 +158,7 @@ def submit(
         previous.status = "superseded"
         previous.status_reason = f"superseded by version {sub.version}"
     session.flush()
+    compare(session, sub, actor=user.username)
     audit.record(
         session,
         actor=user.username,
@@ -323,7 +325,7 @@ def release(
     reg = registry.load()
     if recipient not in reg.recipients:
         raise WorkflowError(f"unknown recipient {recipient!r}; recipients: {', '.join(reg.recipients)}")
-    chosen: list[tuple[Any, SubmittedValue, Submission]] = []
+    chosen: list[tuple[Any, SubmittedValue, Submission, float | None]] = []
     missing = []
     for ind in reg.indicators:
         if recipient not in ind.recipients or ind.cadence != period.cadence:
@@ -334,11 +336,18 @@ def release(
         if sub is None or sub.status not in ("approved", "released") or value is None:
             missing.append(f"{ind.code} ({owner}: {sub.status if sub else 'nothing submitted'})")
             continue
-        chosen.append((ind, value, sub))
+        dispute, reconciled = for_release(session, ind.code, period)
+        if dispute == "open":
+            missing.append(f"{ind.code} (open discrepancy between agencies)")
+            continue
+        chosen.append((ind, value, sub, reconciled))
     chosen.sort(key=lambda item: item[0].code)
     if not chosen:
         raise WorkflowError(f"nothing approved to release to {recipient} for {period}: " + "; ".join(missing))
-    content = [{"indicator": i.code, "agency": s.agency_code, "value": v.value, "unit": i.unit} for i, v, s in chosen]
+    content = [
+        {"indicator": i.code, "agency": s.agency_code, "value": v.value if r is None else r, "unit": i.unit}
+        for i, v, s, r in chosen
+    ]
     digest = release_content(recipient, str(period), content)
     current = session.scalars(
         select(Release)
@@ -362,13 +371,17 @@ def release(
         registry_digest=reg.digest,
         values=[
             ReleasedValue(
-                indicator_code=i.code, agency_code=s.agency_code, value=v.value, unit=i.unit, submission_id=s.id
+                indicator_code=i.code,
+                agency_code=s.agency_code,
+                value=v.value if r is None else r,
+                unit=i.unit,
+                submission_id=s.id,
             )
-            for i, v, s in chosen
+            for i, v, s, r in chosen
         ],
     )
     session.add(rel)
-    for _, _, s in chosen:
+    for _, _, s, _ in chosen:
         s.status = "released"
     session.flush()
     audit.record(

@@ -80,6 +80,7 @@ class Registry(BaseModel):
     targets: tuple[dict[str, Any], ...]
     calendar: dict[str, int]
     rules: tuple[dict[str, Any], ...]
+    reconciliation: dict[str, float]
     digest: str
 
     @model_validator(mode="after")
@@ -176,6 +177,7 @@ def load() -> Registry:
             targets=data["targets.yaml"]["targets"],
             calendar=data["calendar.yaml"],
             rules=data["rules.yaml"]["rules"],
+            reconciliation=data["rules.yaml"]["reconciliation"],
             digest=digest,
         )
     except ValidationError as exc:

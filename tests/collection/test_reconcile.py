@@ -1,0 +1,98 @@
+"""Reconciliation between the owner of a statistic and its contributors."""
+
+import pytest
+
+from egovindex.collection import reconcile, workflow
+from egovindex.collection.auth import AuthorisationError, get_user
+from egovindex.collection.intake import Row
+from egovindex.collection.periods import Period
+from egovindex.store.db import unit_of_work
+
+Y = Period.parse("2025")
+EDU = [
+    Row("adult_literacy_pct", 96.1, "census"),
+    Row("ger_primary", 104.0, "MOET"),
+    Row("ger_secondary", 85.0, "MOET"),
+    Row("ger_tertiary", 30.0, "MOET"),
+    Row("expected_years_schooling", 13.0, "MOET"),
+    Row("mean_years_schooling", 8.4, "MOET"),
+]
+
+
+def _submit(engine, user: str, agency: str, rows: list[Row]) -> int:  # type: ignore[no-untyped-def]
+    with unit_of_work(engine) as s:
+        return workflow.submit(
+            s, user=get_user(s, user), agency=agency, period=Y, rows=rows, channel="json", name="api"
+        )[0].id
+
+
+@pytest.fixture
+def contributors(engine):  # type: ignore[no-untyped-def]
+    from egovindex.collection.auth import add_user
+
+    with unit_of_work(engine) as s:
+        add_user(s, actor="setup", username="thong", agency="CTK", role="submitter")
+        add_user(s, actor="setup", username="cuong", agency="CTK", role="approver")
+    return engine
+
+
+def test_disagreement_opens_and_resolution_is_released(contributors) -> None:  # type: ignore[no-untyped-def]
+    engine = contributors
+    edu = _submit(engine, "an", "BGDDT", EDU)
+    _submit(
+        engine,
+        "thong",
+        "CTK",
+        [
+            Row("adult_literacy_pct", 95.0, "labour force survey"),
+            Row("mean_years_schooling", 8.41, "labour force survey"),
+        ],
+    )
+    with unit_of_work(engine) as s:
+        rows = reconcile.listing(s, period=Y)
+    assert [
+        (r["indicator"], r["owner"], r["owner_value"], r["other"], r["other_value"], r["status"]) for r in rows
+    ] == [("adult_literacy_pct", "BGDDT", 96.1, "CTK", 95.0, "open")]  # 8.40 vs 8.41 is within the tolerance
+    did = rows[0]["id"]
+    with unit_of_work(engine) as s:
+        workflow.approve(s, user=get_user(s, "binh"), submission_id=edu)
+        lead = get_user(s, "hoa")
+        result = workflow.release(s, user=lead, recipient="UIS", period=Y)
+        assert "adult_literacy_pct (open discrepancy between agencies)" in result.missing
+        assert "adult_literacy_pct" not in [v.indicator_code for v in result.release.values]
+    with unit_of_work(engine) as s:
+        reconcile.comment(s, user=get_user(s, "thong"), discrepancy_id=did, text="LFS 2025 covers ages 15+ too")
+        with pytest.raises(AuthorisationError, match="only an approver of BGDDT"):
+            reconcile.resolve(s, user=get_user(s, "cuong"), discrepancy_id=did, reason="x", choose="CTK")
+        with pytest.raises(AuthorisationError, match="may not comment"):
+            reconcile.comment(s, user=get_user(s, "thu"), discrepancy_id=did, text="?")
+    with unit_of_work(engine) as s:
+        with pytest.raises(workflow.WorkflowError, match="either the reconciled value or the agency"):
+            reconcile.resolve(s, user=get_user(s, "binh"), discrepancy_id=did, reason="x")
+        d = reconcile.resolve(
+            s,
+            user=get_user(s, "binh"),
+            discrepancy_id=did,
+            value=95.8,
+            reason="census 2019 projected with the 2025 survey",
+        )
+        assert d.status == "resolved" and d.resolved_value == 95.8
+    with unit_of_work(engine) as s:
+        released = workflow.release(
+            s,
+            user=get_user(s, "hoa"),
+            recipient="UIS",
+            period=Y,
+            reason="literacy reconciled between MOET and the statistics office",
+        ).release
+        values = {v.indicator_code: v.value for v in released.values}
+        assert values["adult_literacy_pct"] == 95.8 and values["mean_years_schooling"] == 8.4
+
+
+def test_agreeing_values_close_an_open_discrepancy(contributors) -> None:  # type: ignore[no-untyped-def]
+    engine = contributors
+    _submit(engine, "an", "BGDDT", EDU)
+    _submit(engine, "thong", "CTK", [Row("adult_literacy_pct", 90.0, "LFS")])
+    _submit(engine, "thong", "CTK", [Row("adult_literacy_pct", 96.0, "LFS revised")])
+    with unit_of_work(engine) as s:
+        assert [r["status"] for r in reconcile.listing(s, period=Y)] == ["agreed"]
