@@ -1,14 +1,19 @@
-"""A store with the registry loaded and one user per role, for the collection tests."""
+"""A store with the registry loaded and one user per role, for the collection tests, on SQLite and on
+PostgreSQL (EGOVINDEX_TEST_POSTGRES_URL, started by .ci/postgres.sh; required under CI)."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+import egovindex.collection.models  # noqa: F401 - the collection tables belong to the metadata
 from egovindex.collection.auth import add_user
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import make_engine, unit_of_work, upgrade
+from egovindex.store.models import Base
 
 USERS = {
     "lan": ("BKHCN", "submitter"),
@@ -23,9 +28,30 @@ USERS = {
 }
 
 
+def _url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'collect.sqlite'}"
+    url = os.environ.get("EGOVINDEX_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("EGOVINDEX_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL for these tests")
+        pytest.skip("no PostgreSQL for the tests (source .ci/postgres.sh; start_test_postgres)")
+    eng = make_engine(url)
+    with eng.begin() as conn:  # a clean schema for every test
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'collect.sqlite'}"
+def engine(tmp_path: Path, backend: str):  # type: ignore[no-untyped-def]
+    url = _url(backend, tmp_path)
     upgrade(url)
     eng = make_engine(url)
     with unit_of_work(eng) as session:

@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from egovindex import registry
 from egovindex.collection import audit
@@ -48,6 +52,15 @@ class RuleError(InputError):
     def __init__(self, name: str, failures: list[Failure]) -> None:
         super().__init__([Problem(name, f.row, "value" if f.row else None, str(f)) for f in failures])
         self.failures = failures
+
+
+@contextmanager
+def _conflicts(what: str) -> Iterator[None]:
+    """Turn the database's refusal of a concurrent write into a ConflictError that says what to do."""
+    try:
+        yield
+    except (IntegrityError, StaleDataError) as exc:
+        raise ConflictError(f"{what} was changed by someone else at the same time; reload and try again") from exc
 
 
 def _now() -> dt.datetime:
@@ -157,7 +170,8 @@ def submit(
     if previous:
         previous.status = "superseded"
         previous.status_reason = f"superseded by version {sub.version}"
-    session.flush()
+    with _conflicts(f"{agency}'s {period} submission"):
+        session.flush()
     compare(session, sub, actor=user.username)
     audit.record(
         session,
@@ -215,7 +229,8 @@ def justify(
     before = sub.status
     if sub.status == "submitted" and all(i.justification for i in sub.issues):
         sub.status = "validated"
-    session.flush()
+    with _conflicts(f"submission {submission_id}"):
+        session.flush()
     audit.record(
         session,
         actor=user.username,
@@ -238,7 +253,8 @@ def approve(session: Session, *, user: User, submission_id: int, expected_versio
         raise WorkflowError(f"submission {submission_id} is {sub.status}, only validated values can be approved{hint}")
     sub.status = "approved"
     sub.status_reason = f"approved by {user.username} on {_now():%d/%m/%Y}"
-    session.flush()
+    with _conflicts(f"submission {submission_id}"):
+        session.flush()
     audit.record(
         session,
         actor=user.username,
@@ -265,7 +281,8 @@ def unapprove(
         )
     sub.status = "validated"
     sub.status_reason = f"unapproved by {user.username}: {reason.strip()}"
-    session.flush()
+    with _conflicts(f"submission {submission_id}"):
+        session.flush()
     audit.record(
         session,
         actor=user.username,
@@ -287,7 +304,8 @@ def set_period(session: Session, *, user: User, period: Period, closed: bool) ->
         state = PeriodState(period=str(period), closed=closed, changed_by=user.username)
         session.add(state)
     state.closed, state.changed_by, state.changed_at = closed, user.username, _now()
-    session.flush()
+    with _conflicts(f"period {period}"):
+        session.flush()
     audit.record(
         session,
         actor=user.username,
@@ -383,7 +401,8 @@ def release(
     session.add(rel)
     for _, _, s, _ in chosen:
         s.status = "released"
-    session.flush()
+    with _conflicts(f"the {recipient} release for {period}"):
+        session.flush()
     audit.record(
         session,
         actor=user.username,
