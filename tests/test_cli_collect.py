@@ -111,3 +111,23 @@ def test_users_and_registry(operator: Path) -> None:
         == 34
     )
     assert "already stored" in run("registry", "load")
+
+
+def test_a_release_feeds_a_what_if(operator: Path) -> None:
+    csv_file = operator / "q.csv"
+    csv_file.write_text(
+        "indicator_code,value,source\nmobile_subs_per100,140.5,VNNIC\nmobile_broadband_per100,95,VNNIC\n"
+        "fixed_broadband_per100,30,VNNIC\n"
+    )
+    sub = json.loads(
+        run("collect", "submit", str(csv_file), "--agency", "BKHCN", "--user", "lan", "-p", "2026Q4", "-f", "json")
+    )
+    run("collect", "approve", str(sub["submission"]), "--user", "minh")
+    run("collect", "release", "--recipient", "ITU", "--period", "2026Q4", "--user", "hoa")
+    run("sources", "load", "--reference")
+    text = run("simulate", "-e", "2022", "--release", "1", "-f", "json")
+    assert "not used by the 2022 recomputation: mobile_broadband_per100" in text  # no public series for it
+    out = json.loads(text[text.index("{") :])
+    assert out["changes"] == ["VNM fixed_broadband_per100 = 30", "VNM mobile_subs_per100 = 140.5"]
+    assert out["after"]["VNM"]["tii"] > out["before"]["VNM"]["tii"]
+    assert out["after"]["VNM"]["rank"] < out["before"]["VNM"]["rank"]

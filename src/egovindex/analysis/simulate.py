@@ -93,6 +93,37 @@ def load_scenario(path: Path) -> Scenario:
     return Scenario(str(data.get("name", path.stem)), str(data.get("description", "")), tuple(changes))
 
 
+def changes_from_values(values: dict[str, float], country: str = "VNM") -> list[Change]:
+    """Raw-indicator changes from national statistics (a release): each registry indicator sets the methodology
+    leaf it feeds; the primary, secondary and tertiary enrolment ratios give the combined ratio (mean, each
+    capped at 100), as the recomputation does."""
+    from egovindex import registry
+
+    reg = registry.load()
+    direct: dict[str, float] = {}
+    levels: list[float] = []
+    for code, value in values.items():
+        leaf = reg.indicator(code).raw_indicator
+        if leaf is None:
+            continue
+        if leaf == "ger_combined" and code != "ger_combined":
+            levels.append(min(value, 100.0))
+        else:
+            direct[leaf] = value
+    if levels:
+        direct["ger_combined"] = sum(levels) / len(levels)
+    return [Change(country, leaf, "set", v) for leaf, v in sorted(direct.items())]
+
+
+def raw_leaves(edition: Edition, raw: Panel, rule: Rule | None = None) -> set[str]:
+    """The raw indicators the edition's TII and HCI can be recomputed from with these series."""
+    from egovindex.survey.recompute import Rule, component_values, prepare
+
+    rule = rule or Rule()
+    panel = prepare(raw, edition.year, rule)
+    return {leaf for comp in ("tii", "hci") for leaf in component_values(panel, edition, comp, rule)[1]}
+
+
 @dataclass
 class Simulation:
     year: int

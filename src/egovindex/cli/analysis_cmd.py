@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from egovindex.cli.common import edition_of, iso3_of, stored_editions
-from egovindex.cli.output import Format, console, emit, fail
+from egovindex.cli.output import Format, console, emit, err_console, fail
 
 if TYPE_CHECKING:
     from egovindex.engine import Panel
@@ -46,6 +46,30 @@ def _reference_series() -> list[Path] | None:
     return [p for p in paths if p.is_file()] or None
 
 
+def _release_changes(release_id: int, edition: Any, indicators: list[Path] | None) -> list[Any]:
+    """The raw-indicator changes a release's values make for Viet Nam, limited to what the edition can use."""
+    from egovindex.analysis.simulate import changes_from_values, raw_leaves
+    from egovindex.analysis.state import AnalysisError
+    from egovindex.cli.common import engine
+    from egovindex.collection.models import Release
+    from egovindex.store.db import unit_of_work
+
+    with unit_of_work(engine()) as session:
+        rel = session.get(Release, release_id)
+        if rel is None:
+            raise AnalysisError(f"no release {release_id}")
+        values = {v.indicator_code: v.value for v in rel.values}
+    raw = _raw(indicators or _reference_series())
+    if raw is None:
+        raise AnalysisError("a release's values are raw indicators: give the series (--indicators FILE)")
+    usable = raw_leaves(edition, raw)
+    changes = changes_from_values(values)
+    skipped = [c.target for c in changes if c.target not in usable]
+    if skipped:
+        err_console().print(f"release {release_id}: not used by the {edition.year} recomputation: {', '.join(skipped)}")
+    return [c for c in changes if c.target in usable]
+
+
 def _json(payload: dict[str, Any]) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
@@ -61,6 +85,7 @@ def simulate(
         list[Path] | None, typer.Option("--scenario", help="Scenario file (YAML/JSON); repeat.")
     ] = None,
     region: Annotated[str, typer.Option(help="Region for region_rank: 'asean' or an M49 code.")] = "asean",
+    release: Annotated[int | None, typer.Option(help="Put a release's national values in the scenario.")] = None,
     indicators: IndicatorsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -72,13 +97,15 @@ def simulate(
     ed = edition_of(str(edition))
     try:
         changes = [c for path in scenario or [] for c in load_scenario(path).changes]
+        if release is not None:
+            changes += _release_changes(release, ed, indicators)
         countries = [iso3_of(c) for c in country or []]
         if (set_ or shift) and not countries:
             raise AnalysisError("--set and --shift need --country")
         for iso3 in countries:
             changes += [parse_change(t, iso3, op="set") for t in set_ or []]
             changes += [parse_change(t, iso3, op="shift") for t in shift or []]
-        raw_needed = any(c.target not in ("osi", "tii", "hci") for c in changes)
+        raw_needed = release is not None or any(c.target not in ("osi", "tii", "hci") for c in changes)
         sim = run(
             ed,
             changes,
