@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ COLUMNS = ("indicator_code", "indicator", "unit", "value", "source", "method_not
 REQUIRED = ("indicator_code", "value", "source")
 HEADER_ROW = 6  # rows 1-5 hold the title and the instructions
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+SIMPLE_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ def parse_number(text: str) -> float:
         return float(text)
     except ValueError:
         pass
+    if SIMPLE_COMMA.fullmatch(text):  # the common case, without the locale machinery
+        return float(text.replace(",", "."))
     for locale in ("vi", "en"):
         try:
             return float(parse_decimal(text, locale=locale, strict=True))

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -150,17 +150,6 @@ def submit(
         supersedes_id=previous.id if previous else None,
         registry_digest=registry.load().digest,
         rules_digest=rules_digest(),
-        values=[
-            SubmittedValue(
-                indicator_code=r.indicator,
-                value=r.value,
-                source=r.source,
-                method_note=r.method_note,
-                evidence=r.evidence,
-                row=r.row,
-            )
-            for r in rows
-        ],
         issues=[
             ValidationIssue(rule=w.rule, severity=w.severity, indicator_code=w.indicator, message=w.message, row=w.row)
             for w in warnings
@@ -172,6 +161,23 @@ def submit(
         previous.status_reason = f"superseded by version {sub.version}"
     with _conflicts(f"{agency}'s {period} submission"):
         session.flush()
+    # values go in with one multi-row INSERT: a submission can hold thousands of them
+    session.execute(
+        insert(SubmittedValue),
+        [
+            {
+                "submission_id": sub.id,
+                "indicator_code": r.indicator,
+                "value": r.value,
+                "source": r.source,
+                "method_note": r.method_note,
+                "evidence": r.evidence,
+                "row": r.row,
+            }
+            for r in rows
+        ],
+    )
+    session.expire(sub, ["values"])
     compare(session, sub, actor=user.username)
     audit.record(
         session,

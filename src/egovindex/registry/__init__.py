@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import cache
+from collections import Counter
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any, Literal
 
@@ -98,8 +99,8 @@ class Registry(BaseModel):
             ]
             if i.range[0] > i.range[1]:
                 problems.append(f"indicators.yaml: {i.code}: range {i.range} is reversed")
-        seen = [i.code for i in self.indicators]
-        problems += [f"indicators.yaml: {c} appears twice" for c in sorted({c for c in seen if seen.count(c) > 1})]
+        counts = Counter(i.code for i in self.indicators)
+        problems += [f"indicators.yaml: {c} appears twice" for c in sorted(c for c, n in counts.items() if n > 1)]
         if self.lead not in codes:
             problems.append(f"agencies.yaml: lead {self.lead} is not an agency")
         if problems:
@@ -107,17 +108,25 @@ class Registry(BaseModel):
         return self
 
     # ------------------------------------------------------------------------------------------- lookups
+    @cached_property
+    def _agencies(self) -> dict[str, Agency]:
+        return {a.code: a for a in self.agencies}
+
+    @cached_property
+    def _indicators(self) -> dict[str, Indicator]:
+        return {i.code: i for i in self.indicators}
+
     def agency(self, code: str) -> Agency:
-        for a in self.agencies:
-            if a.code == code:
-                return a
-        raise KeyError(f"unknown agency {code!r}")
+        try:
+            return self._agencies[code]
+        except KeyError:
+            raise KeyError(f"unknown agency {code!r}") from None
 
     def indicator(self, code: str) -> Indicator:
-        for i in self.indicators:
-            if i.code == code:
-                return i
-        raise KeyError(f"unknown indicator {code!r}")
+        try:
+            return self._indicators[code]
+        except KeyError:
+            raise KeyError(f"unknown indicator {code!r}") from None
 
     def agencies_at(self, day: dt.date, block: str | None = None) -> list[Agency]:
         """The agencies that exist on a date (63 provinces before 1 July 2025, 34 from then)."""
