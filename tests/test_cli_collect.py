@@ -131,3 +131,18 @@ def test_a_release_feeds_a_what_if(operator: Path) -> None:
     assert out["changes"] == ["VNM fixed_broadband_per100 = 30", "VNM mobile_subs_per100 = 140.5"]
     assert out["after"]["VNM"]["tii"] > out["before"]["VNM"]["tii"]
     assert out["after"]["VNM"]["rank"] < out["before"]["VNM"]["rank"]
+
+
+def test_json_channel(operator: Path) -> None:
+    payload = operator / "q4.json"
+    payload.write_text(
+        json.dumps({"values": [{"indicator": "mobile_subs_per100", "value": "140,5", "source": "VNNIC"}]})
+    )
+    out = json.loads(
+        run("collect", "submit", str(payload), "--agency", "BKHCN", "--user", "lan", "-p", "2026Q4", "-f", "json")
+    )
+    assert out["values"] == 1 and out["status"] == "submitted"  # the other owned statistics are missing: a warning
+    assert any("completeness" in w for w in out["warnings"])
+    assert "give --period for a JSON file" in run(
+        "collect", "submit", str(payload), "--agency", "BKHCN", "--user", "lan", code=2
+    )

@@ -103,7 +103,7 @@ def test_errors_block_and_store_nothing(engine) -> None:  # type: ignore[no-unty
     with unit_of_work(engine) as s, pytest.raises(workflow.RuleError) as err:
         workflow.submit(s, user=get_user(s, "lan"), agency="BKHCN", period=Q4, rows=bad, channel="xlsx", name="q4.xlsx")
     assert next(str(p) for p in err.value.problems) == (
-        "q4.xlsx, row 7, column 'value': row 7, mobile_subs_per100 = 540.0: outside the valid range 0 to 400 "
+        "q4.xlsx, row 7, column 'value': BKHCN 2026Q4 mobile_subs_per100 = 540: outside the valid range 0 to 400 "
         "[range, error]"
     )
     ordering = [Row("share_services_level4", 85.0, "x"), Row("share_services_l34", 80.0, "x")]
@@ -211,3 +211,25 @@ def test_tampering_with_the_audit_log_is_detected(engine, attack: str) -> None: 
     with unit_of_work(engine) as s:
         result = audit.verify(s)
         assert not result.ok and result.problems
+
+
+def test_asean_outlier_warns_with_peer_values(engine, reference) -> None:  # type: ignore[no-untyped-def]
+    from egovindex.collection.rules import asean_peers
+    from egovindex.survey.recompute import read_series
+
+    peers = asean_peers(read_series([reference / "indicators/itu_wdi_indicators.csv"]), Period.parse("2021"))
+    assert len(peers["internet_users_pct"]) >= 6 and "VNM" not in peers
+    rows = [Row("internet_users_pct", 3.0, "survey"), Row("share_agencies_data_platform", 100.0, "MOST")]
+    with unit_of_work(engine) as s:
+        _sub, failures = workflow.submit(
+            s,
+            user=get_user(s, "lan"),
+            agency="BKHCN",
+            period=Period.parse("2021"),
+            rows=rows,
+            channel="json",
+            name="api",
+            peers=peers,
+        )
+    assert [(f.rule, f.indicator) for f in failures] == [("asean_outlier", "internet_users_pct")]
+    assert str(failures[0]).startswith("BKHCN 2021 internet_users_pct = 3: far outside the ASEAN peers' range")

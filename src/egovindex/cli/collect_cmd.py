@@ -195,7 +195,7 @@ def template(
 
 @collect_app.command("submit")
 def submit(
-    file: Annotated[Path, typer.Argument(help="The filled template (.xlsx) or a CSV file.")],
+    file: Annotated[Path, typer.Argument(help="The filled template (.xlsx), a CSV file, or JSON records.")],
     agency: Annotated[str, typer.Option(help="Agency code.")],
     user: UserOpt,
     period: Annotated[
@@ -213,10 +213,16 @@ def submit(
     if data is None:
         raise fail(f"{file}: no such file")
     p = _period(period or _template_period(file, data))
-    reader = intake.read_xlsx if file.suffix.lower() == ".xlsx" else intake.read_csv
+    suffix = file.suffix.lower()
+    peers = _peers(p)
 
     def act(session: Session) -> Any:
-        rows = reader(str(file), data, agency=agency.upper(), period=p)
+        if suffix == ".xlsx":
+            rows = intake.read_xlsx(str(file), data, agency=agency.upper(), period=p)
+        elif suffix == ".json":
+            rows = intake.read_records(_json_records(file, data), agency=agency.upper(), period=p, name=str(file))
+        else:
+            rows = intake.read_csv(str(file), data, agency=agency.upper(), period=p)
         sub, failures = workflow.submit(
             session,
             user=get_user(session, user),
@@ -227,6 +233,7 @@ def submit(
             name=str(file),
             source_uri=str(file),
             source_sha256=hashlib.sha256(data).hexdigest(),
+            peers=peers,
         )
         return {
             "submission": sub.id,
@@ -250,9 +257,31 @@ def submit(
         console().print(f"  warning (justify with 'collect justify'): {w}")
 
 
+def _json_records(file: Path, data: bytes) -> list[dict[str, Any]]:
+    """JSON records, as the API takes them: a list, or {"values": [...]}."""
+    try:
+        payload = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise fail(f"{file}: not JSON: {exc}") from None
+    records = payload.get("values") if isinstance(payload, dict) else payload
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise fail(f'{file}: expected a list of records or {{"values": [...]}}')
+    return records
+
+
+def _peers(period: Any) -> dict[str, list[float]]:
+    """ASEAN peers' latest values from the reference series, for the outlier rule (empty without them)."""
+    from egovindex.cli.analysis_cmd import _reference_series
+    from egovindex.collection.rules import asean_peers
+    from egovindex.survey.recompute import read_series
+
+    paths = _reference_series()
+    return asean_peers(read_series(paths), period) if paths else {}
+
+
 def _template_period(file: Path, data: bytes) -> str:
     if file.suffix.lower() != ".xlsx":
-        raise fail("give --period for a CSV file")
+        raise fail(f"give --period for a {file.suffix.lstrip('.').upper() or 'plain'} file")
     import io
 
     from openpyxl import load_workbook

@@ -29,9 +29,9 @@ class Failure:
     row: int | None = None
 
     def __str__(self) -> str:
-        where = f"row {self.row}, " if self.row else ""
+        value = "-" if self.value is None else f"{self.value:g}"
         return (
-            f"{where}{self.indicator or '-'} = {self.value if self.value is not None else '-'}: {self.message} "
+            f"{self.agency} {self.period} {self.indicator or '-'} = {value}: {self.message} "
             f"[{self.rule}, {self.severity}]"
         )
 
@@ -160,3 +160,17 @@ CHECKS: dict[str, Callable[[dict[str, Any], list[Row], Context], list[Failure]]]
     "completeness": _completeness,
     "asean_outlier": _asean_outlier,
 }
+
+
+def asean_peers(raw: Any, period: Period, *, lookback: int = 5) -> dict[str, list[float]]:
+    """The latest values of Viet Nam's ASEAN peers for the registry's indicators, from raw series (a Panel)."""
+    from egovindex.sources.countries import group_members
+
+    peers = [c for c in group_members("asean", at=period.end) if c != "VNM"]
+    codes = [i.code for i in registry.load().indicators]
+    latest = raw.latest(period.year, lookback=lookback, indicators=codes)
+    out: dict[str, list[float]] = {}
+    for entity, indicator, value in zip(latest.entity, latest.indicator, latest.value, strict=True):
+        if entity in peers:
+            out.setdefault(indicator, []).append(float(value))
+    return out
