@@ -257,20 +257,7 @@ def approve(session: Session, *, user: User, submission_id: int, expected_versio
         open_ = [f"{i.rule} on {i.indicator_code}" for i in sub.issues if not i.justification]
         hint = f"; unjustified warnings: {', '.join(open_)}" if open_ else ""
         raise WorkflowError(f"submission {submission_id} is {sub.status}, only validated values can be approved{hint}")
-    sub.status = "approved"
-    sub.status_reason = f"approved by {user.username} on {_now():%d/%m/%Y}"
-    with _conflicts(f"submission {submission_id}"):
-        session.flush()
-    audit.record(
-        session,
-        actor=user.username,
-        action="submission.approve",
-        entity="submission",
-        entity_id=sub.id,
-        before={"status": "validated"},
-        after={"status": "approved"},
-    )
-    return sub
+    return _move(session, sub, user, "approve", "approved", f"approved by {user.username} on {_now():%d/%m/%Y}")
 
 
 def unapprove(
@@ -285,19 +272,34 @@ def unapprove(
             f"submission {submission_id} is {sub.status}, not approved"
             + ("; released values are corrected by a new release" if sub.status == "released" else "")
         )
-    sub.status = "validated"
-    sub.status_reason = f"unapproved by {user.username}: {reason.strip()}"
-    with _conflicts(f"submission {submission_id}"):
+    return _move(
+        session,
+        sub,
+        user,
+        "unapprove",
+        "validated",
+        f"unapproved by {user.username}: {reason.strip()}",
+        reason=reason.strip(),
+    )
+
+
+def _move(
+    session: Session, sub: Submission, user: User, action: str, status: str, note: str, reason: str | None = None
+) -> Submission:
+    """Change a submission's state, flush (a concurrent change is a conflict) and audit it."""
+    before = sub.status
+    sub.status, sub.status_reason = status, note
+    with _conflicts(f"submission {sub.id}"):
         session.flush()
     audit.record(
         session,
         actor=user.username,
-        action="submission.unapprove",
+        action=f"submission.{action}",
         entity="submission",
         entity_id=sub.id,
-        before={"status": "approved"},
-        after={"status": "validated"},
-        reason=reason.strip(),
+        before={"status": before},
+        after={"status": status},
+        reason=reason,
     )
     return sub
 
