@@ -96,3 +96,23 @@ def test_agreeing_values_close_an_open_discrepancy(contributors) -> None:  # typ
     _submit(engine, "thong", "CTK", [Row("adult_literacy_pct", 96.0, "LFS revised")])
     with unit_of_work(engine) as s:
         assert [r["status"] for r in reconcile.listing(s, period=Y)] == ["agreed"]
+
+
+def test_a_statistic_released_differently_to_two_recipients(contributors) -> None:  # type: ignore[no-untyped-def]
+    engine = contributors
+    sid = _submit(engine, "an", "BGDDT", EDU)
+    with unit_of_work(engine) as s:
+        workflow.approve(s, user=get_user(s, "binh"), submission_id=sid)
+        workflow.release(s, user=get_user(s, "hoa"), recipient="UIS", period=Y)
+        workflow.release(s, user=get_user(s, "hoa"), recipient="UNDP", period=Y)
+        assert reconcile.recipients_disagree(s, period=Y) == []
+    with unit_of_work(engine) as s:  # the UIS release is corrected, UNDP's is not
+        workflow.open_correction(s, user=get_user(s, "hoa"), agency="BGDDT", period=Y, reason="EYS revised")
+    sid2 = _submit(engine, "an", "BGDDT", [*EDU[:4], Row("expected_years_schooling", 13.2, "MOET"), EDU[5]])
+    with unit_of_work(engine) as s:
+        workflow.approve(s, user=get_user(s, "binh"), submission_id=sid2)
+        workflow.release(s, user=get_user(s, "hoa"), recipient="UIS", period=Y, reason="expected years revised")
+        rows = reconcile.recipients_disagree(s, period=Y)
+    assert [(r["indicator"], {k: v["value"] for k, v in r["releases"].items()}) for r in rows] == [
+        ("expected_years_schooling", {"UIS": 13.2, "UNDP": 13.0})
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from egovindex.collection import audit, export, workflow
 from egovindex.collection.auth import AuthorisationError, get_user
 from egovindex.collection.intake import Row
-from egovindex.collection.models import Submission
+from egovindex.collection.models import Release, Submission
 from egovindex.collection.periods import Period
 from egovindex.store.db import unit_of_work
 
@@ -157,13 +157,16 @@ def test_a_correction_is_a_new_release_with_a_reason(engine) -> None:  # type: i
         workflow.approve(s, user=get_user(s, "minh"), submission_id=sid)
         first = workflow.release(s, user=get_user(s, "hoa"), recipient="ITU", period=Q4).release.id
     with unit_of_work(engine) as s:
-        sub = s.get(Submission, sid)
-        with pytest.raises(workflow.WorkflowError, match="released values are corrected by a new release"):
+        with pytest.raises(workflow.WorkflowError, match="the lead ministry opens a correction"):
             workflow.unapprove(s, user=get_user(s, "minh"), submission_id=sid, reason="x")
-        sub.status = "approved"  # the lead reopens the values for a correction (what a correction workflow does)
+        with pytest.raises(workflow.WorkflowError, match=r"opens a correction \('collect correct'\)"):
+            workflow.submit(
+                s, user=get_user(s, "lan"), agency="BKHCN", period=Q4, rows=TELECOM, channel="json", name="api"
+            )
+        with pytest.raises(AuthorisationError, match="only the lead ministry"):
+            workflow.open_correction(s, user=get_user(s, "minh"), agency="BKHCN", period=Q4, reason="x")
+        workflow.open_correction(s, user=get_user(s, "hoa"), agency="BKHCN", period=Q4, reason="operator revised")
     corrected = [Row("mobile_subs_per100", 141.0, "VNNIC revised"), *TELECOM[1:]]
-    with unit_of_work(engine) as s:
-        workflow.unapprove(s, user=get_user(s, "minh"), submission_id=sid, reason="revised by the operator")
     sid2, _, _ = _submit(engine, "lan", "BKHCN", Q4, corrected)
     with unit_of_work(engine) as s:
         workflow.approve(s, user=get_user(s, "minh"), submission_id=sid2)
@@ -173,6 +176,9 @@ def test_a_correction_is_a_new_release_with_a_reason(engine) -> None:  # type: i
             s, user=get_user(s, "hoa"), recipient="ITU", period=Q4, reason="mobile subscriptions revised"
         ).release
         assert second.supersedes_id == first and second.reason == "mobile subscriptions revised"
+        old = s.get(Release, first)
+        assert {v.indicator_code: v.value for v in old.values}["mobile_subs_per100"] == 140.5  # unchanged
+        assert s.get(Submission, sid).status == "superseded"
 
 
 def test_status_completeness_and_timeliness(engine) -> None:  # type: ignore[no-untyped-def]

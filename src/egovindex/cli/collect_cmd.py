@@ -361,6 +361,22 @@ def release(
         console().print(f"  not released (not approved): {m}")
 
 
+@collect_app.command("correct")
+def correct(
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    period: PeriodOpt,
+    reason: Annotated[str, typer.Option(help="Why released values must be corrected.")],
+    user: UserOpt,
+) -> None:
+    """Reopen an agency's released values for a correction (the lead ministry); the release itself stays."""
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+
+    p = _period(period)
+    _run(lambda s: workflow.open_correction(s, user=get_user(s, user), agency=agency.upper(), period=p, reason=reason))
+    console().print(f"{agency.upper()} {p}: correction opened; submit the corrected values, then release again")
+
+
 @collect_app.command("close")
 def close(period: PeriodOpt, user: UserOpt) -> None:
     """Close a period: no more submissions or changes."""
@@ -487,8 +503,16 @@ def discrepancies(
     from egovindex.collection import reconcile
 
     p = _period(period) if period else None
-    rows = _run(lambda s: reconcile.listing(s, period=p, status=status))
+    rows, releases = _run(
+        lambda s: (reconcile.listing(s, period=p, status=status), reconcile.recipients_disagree(s, period=p))
+    )
+    if fmt is Format.json:
+        typer.echo(json.dumps({"agencies": rows, "recipients": releases}, ensure_ascii=False, indent=2, default=str))
+        return
     emit(rows, fmt, title="Discrepancies between agencies", digits=3)
+    for r in releases:
+        values = ", ".join(f"{k} {v['value']:g} (release {v['release']})" for k, v in r["releases"].items())
+        console().print(f"released differently to recipients: {r['indicator']} {r['period']}: {values}")
 
 
 @collect_app.command("comment")

@@ -224,3 +224,31 @@ def listing(session: Session, *, period: Period | None = None, status: str | Non
         }
         for d in session.scalars(query)
     ]
+
+
+def recipients_disagree(session: Session, *, period: Period | None = None) -> list[dict]:
+    """Statistics whose current releases to two recipients carry different values for the same period (one was
+    corrected and the other not): each needs a correcting release."""
+    from egovindex.collection.models import Release
+
+    query = select(Release).order_by(Release.id)
+    if period is not None:
+        query = query.where(Release.period == str(period))
+    current: dict[tuple[str, str], Release] = {}
+    for rel in session.scalars(query):
+        current[(rel.recipient, rel.period)] = rel  # the newest release per recipient and period
+    seen: dict[tuple[str, str], dict[str, tuple[float, int]]] = {}
+    for (recipient, per), rel in current.items():
+        for v in rel.values:
+            seen.setdefault((v.indicator_code, per), {})[recipient] = (v.value, rel.id)
+    out = []
+    for (indicator, per), by_recipient in sorted(seen.items()):
+        if len({value for value, _ in by_recipient.values()}) > 1:
+            out.append(
+                {
+                    "indicator": indicator,
+                    "period": per,
+                    "releases": {r: {"value": v, "release": rid} for r, (v, rid) in sorted(by_recipient.items())},
+                }
+            )
+    return out

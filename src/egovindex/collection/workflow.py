@@ -35,7 +35,7 @@ from egovindex.collection.reconcile import compare, for_release
 from egovindex.collection.rules import Context, Failure, evaluate, rules_digest
 from egovindex.sources.files import InputError, Problem
 
-LIVE = ("submitted", "validated", "approved", "released")
+LIVE = ("submitted", "validated", "approved", "released", "correcting")
 
 
 class WorkflowError(ValueError):
@@ -93,8 +93,8 @@ def why_locked(session: Session, agency: str, period: Period) -> str | None:
     sub = latest(session, agency, period)
     if sub and sub.status == "released":
         return (
-            f"version {sub.version} of {agency}'s {period} values was released; corrections go through a new "
-            "release by the lead ministry"
+            f"version {sub.version} of {agency}'s {period} values was released; the lead ministry opens a correction "
+            "('collect correct') before new values can be submitted"
         )
     if sub and sub.status == "approved":
         return (
@@ -270,7 +270,7 @@ def unapprove(
     if sub.status != "approved":
         raise WorkflowError(
             f"submission {submission_id} is {sub.status}, not approved"
-            + ("; released values are corrected by a new release" if sub.status == "released" else "")
+            + ("; the lead ministry opens a correction of released values" if sub.status == "released" else "")
         )
     return _move(
         session,
@@ -302,6 +302,26 @@ def _move(
         reason=reason,
     )
     return sub
+
+
+def open_correction(session: Session, *, user: User, agency: str, period: Period, reason: str) -> Submission:
+    """The lead ministry reopens released values so that the agency can submit corrected ones; the release
+    itself stays as it was, and the corrected values go out in a new release that references it."""
+    require(user, "release", day=period.end)
+    if not reason.strip():
+        raise WorkflowError("opening a correction needs a reason")
+    sub = latest(session, agency, period)
+    if sub is None or sub.status != "released":
+        raise WorkflowError(f"{agency}'s {period} values are {sub.status if sub else 'not submitted'}, not released")
+    return _move(
+        session,
+        sub,
+        user,
+        "correct",
+        "correcting",
+        f"correction opened by {user.username}: {reason.strip()}",
+        reason=reason.strip(),
+    )
 
 
 def set_period(session: Session, *, user: User, period: Period, closed: bool) -> None:
