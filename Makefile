@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(BIN)/egovindex sources load --reference --or-fetch
 	$(BIN)/egovindex egdi profile VNM
 	$(BIN)/egovindex egdi rank 2024 --region asean
+	$(BIN)/egovindex web --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -37,5 +37,20 @@ def show_settings() -> None:
         console().print(f"    {field.description}")
 
 
+@app.command("web")
+def web(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port."),
+) -> None:
+    """Start the web application (pages, their JSON twins, downloads)."""
+    import uvicorn
+
+    from egovindex.cli.output import console
+    from egovindex.web.app import create_app
+
+    console().print(f"egovindex at http://{host}:{port} (Ctrl+C to stop)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()

@@ -1,0 +1,237 @@
+"""The web application: server-rendered pages with a JSON twin for each, downloads of what a page shows, SVG
+charts, Vietnamese by default with English available, security headers on every response.
+
+``create_app()`` builds the application on the store of the settings (``egovindex web``, ``make run``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from egovindex.web import i18n, pages
+from egovindex.web.data import EditionCache
+
+HERE = resources.files("egovindex.web")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    from egovindex.settings import get_settings
+    from egovindex.store.db import make_engine, upgrade
+
+    url = database_url or get_settings().database_url
+    upgrade(url)
+    cache = EditionCache(make_engine(url))
+    app = FastAPI(
+        title="egovindex",
+        version="0.1.0",
+        description="Viet Nam's standing in the UN E-Government Development Index, and the national "
+        "statistics behind it. Every page has a JSON twin (the same path with .json).",
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["num"] = lambda v, lang, d=4: i18n.number(v, lang, d)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        lang = request.query_params.get("lang")
+        if lang in i18n.LANGUAGES:
+            response.set_cookie(
+                "lang", lang, max_age=365 * 86400, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+            )
+        return response
+
+    def language(request: Request) -> str:
+        lang = request.query_params.get("lang") or request.cookies.get("lang") or i18n.DEFAULT
+        return lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+
+    def html(request: Request, template: str, data: dict[str, Any], view: dict[str, Any]) -> HTMLResponse:
+        lang = language(request)
+        ctx = {
+            "request": request,
+            "data": data,
+            "lang": lang,
+            "_": i18n.gettext(lang),
+            "date": lambda d: i18n.date(d, lang),
+            **view,
+        }
+        return templates.TemplateResponse(request, template, ctx)
+
+    def build(fn: Callable[..., tuple[dict, dict]], *args: Any, **kwargs: Any) -> tuple[dict, dict]:
+        try:
+            return fn(cache.editions(), *args, **kwargs)
+        except pages.NotFoundError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+
+    # ----------------------------------------------------------------------------------------- overview
+    @app.get("/overview.json", tags=["pages"])
+    def overview_json(request: Request) -> JSONResponse:
+        """Viet Nam's position: rank, EGDI, components, group, ASEAN table, trend, targets, next deadlines."""
+        return JSONResponse(build(pages.overview, language(request))[0])
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview(request: Request) -> HTMLResponse:
+        return html(request, "overview.html", *build(pages.overview, language(request)))
+
+    # ----------------------------------------------------------------------------------------- rankings
+    def _ranking(
+        request: Request, year: int, region: str | None, subregion: str | None, group: str | None, sort: str
+    ) -> tuple[dict, dict]:
+        return build(
+            pages.egdi_ranking, year, region=region, subregion=subregion, group=group, sort=sort, lang=language(request)
+        )
+
+    @app.get("/egdi/{year}.json", tags=["pages"])
+    def ranking_json(
+        request: Request,
+        year: int,
+        region: str | None = None,
+        subregion: str | None = None,
+        group: str | None = None,
+        sort: str = "rank",
+    ) -> JSONResponse:
+        """One edition's ranking, with rows carrying at least iso3, country, egdi and rank."""
+        return JSONResponse(_ranking(request, year, region, subregion, group, sort)[0])
+
+    @app.get("/egdi/{year}.csv", tags=["downloads"])
+    def ranking_csv(
+        request: Request,
+        year: int,
+        region: str | None = None,
+        subregion: str | None = None,
+        group: str | None = None,
+        sort: str = "rank",
+    ) -> Response:
+        """Exactly the rows the ranking page shows, as CSV."""
+        rows = _ranking(request, year, region, subregion, group, sort)[0]["rows"]
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["iso3"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _safe(v) for k, v in r.items()} for r in rows)
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="egdi_{year}.csv"'},
+        )
+
+    @app.get("/egdi/{year}.xlsx", tags=["downloads"])
+    def ranking_xlsx(
+        request: Request,
+        year: int,
+        region: str | None = None,
+        subregion: str | None = None,
+        group: str | None = None,
+        sort: str = "rank",
+    ) -> Response:
+        """Exactly the rows the ranking page shows, as Excel."""
+        from openpyxl import Workbook
+
+        rows = _ranking(request, year, region, subregion, group, sort)[0]["rows"]
+        book = Workbook()
+        ws = book.active
+        ws.title = f"EGDI {year}"
+        if rows:
+            ws.append(list(rows[0]))
+            for r in rows:
+                ws.append([_safe(v) for v in r.values()])
+        out = io.BytesIO()
+        book.save(out)
+        return Response(
+            out.getvalue(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="egdi_{year}.xlsx"'},
+        )
+
+    @app.get("/egdi/{year}", response_class=HTMLResponse, include_in_schema=False)
+    def ranking_page(
+        request: Request,
+        year: int,
+        region: str | None = None,
+        subregion: str | None = None,
+        group: str | None = None,
+        sort: str = "rank",
+    ) -> HTMLResponse:
+        data, view = _ranking(request, year, region or None, subregion or None, group or None, sort)
+        return html(request, "ranking.html", data, {**view, "query": request.url.query})
+
+    @app.get("/egdi", include_in_schema=False)
+    def latest_ranking() -> RedirectResponse:
+        latest = cache.latest()
+        if latest is None:
+            raise HTTPException(404, "no edition is loaded")
+        return RedirectResponse(f"/egdi/{latest.year}")
+
+    # ----------------------------------------------------------------------------------------- countries
+    @app.get("/country/{iso3}.json", tags=["pages"])
+    def country_json(request: Request, iso3: str) -> JSONResponse:
+        """A country's history over all loaded editions."""
+        return JSONResponse(build(pages.country, iso3, language(request))[0])
+
+    @app.get("/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)
+    def country_page(request: Request, iso3: str) -> HTMLResponse:
+        return html(request, "country.html", *build(pages.country, iso3, language(request)))
+
+    @app.get("/compare.json", tags=["pages"])
+    def compare_json(
+        request: Request,
+        c: list[str] = Query(default=["VNM", "THA", "MYS"]),  # noqa: B008
+        edition: int = 2024,
+    ) -> JSONResponse:
+        """Countries side by side in one edition."""
+        return JSONResponse(build(pages.compare, c, edition, language(request))[0])
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(
+        request: Request,
+        c: list[str] = Query(default=["VNM", "THA", "MYS"]),  # noqa: B008
+        edition: int = 2024,
+    ) -> HTMLResponse:
+        return html(request, "compare.html", *build(pages.compare, c, edition, language(request)))
+
+    @app.exception_handler(HTTPException)
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.endswith(".json") or request.url.path.startswith("/api"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        lang = language(request)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "request": request,
+                "lang": lang,
+                "_": i18n.gettext(lang),
+                "status": exc.status_code,
+                "detail": exc.detail,
+            },
+            status_code=exc.status_code,
+        )
+
+    return app
+
+
+def _safe(value: Any) -> Any:
+    """A cell value that a spreadsheet can never run as a formula."""
+    from egovindex.collection.intake import escape_text
+
+    return escape_text(value) if isinstance(value, str) else value

@@ -1,0 +1,40 @@
+"""The web application's view of the store: the current editions, reloaded only when a load changed them."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from egovindex.store.db import unit_of_work
+from egovindex.store.editions import current_editions
+from egovindex.store.models import EditionVersion
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from egovindex.sources.undata import Edition
+
+
+@dataclass
+class EditionCache:
+    engine: Engine
+    _stamp: tuple[int, int] | None = None
+    _editions: dict[int, Edition] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def editions(self) -> dict[int, Edition]:
+        with unit_of_work(self.engine) as session:
+            stamp = session.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
+            stamp = (int(stamp[0]), int(stamp[1] or 0))
+            if stamp != self._stamp:
+                with self._lock:
+                    self._editions = {e.year: e for e in current_editions(session)}
+                    self._stamp = stamp
+        return self._editions
+
+    def latest(self) -> Edition | None:
+        eds = self.editions()
+        return eds[max(eds)] if eds else None

@@ -1,0 +1,46 @@
+"""Languages: Vietnamese by default, English available. Every UI string goes through the Babel catalogues in
+``web/i18n/<lang>/LC_MESSAGES/messages.po`` (compiled in memory when first used); numbers and dates follow the
+locale (Vietnamese: "0,7709", dd/mm/yyyy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    path = resources.files("egovindex.web") / "i18n" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {m.id: m.string for m in cat if m.id and m.string}
+
+
+def gettext(lang: str) -> Callable[[str], str]:
+    table = catalogue(lang if lang in LANGUAGES else DEFAULT)
+
+    def _(text: str) -> str:
+        return table.get(text, text)
+
+    return _
+
+
+def number(value: float | None, lang: str, digits: int = 4) -> str:
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return "–"
+    return format_decimal(value, format="0." + "0" * digits, locale=lang)
+
+
+def date(value: dt.date, lang: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(value, "dd/MM/yyyy" if lang == "vi" else "d MMM yyyy", locale=lang)

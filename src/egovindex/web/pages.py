@@ -1,0 +1,256 @@
+"""Page contexts. Each page is one function that returns ``(data, view)``: ``data`` is what the JSON twin
+returns and what downloads contain; ``view`` adds what only the HTML needs (charts, labels). HTML and JSON are
+built from the same data, so they cannot disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from egovindex import charts, methodologies, registry
+from egovindex.sources.countries import countries, group_members, region_members, region_name
+from egovindex.sources.undata import Edition
+from egovindex.survey.egdi import profile, ranking
+from egovindex.web.i18n import gettext
+
+COUNTRY = "VNM"
+
+
+class NotFoundError(LookupError):
+    pass
+
+
+def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = None) -> tuple[dict, dict]:
+    _ = gettext(lang)
+    today = today or dt.date.today()
+    if not editions:
+        raise NotFoundError(_("No edition is loaded yet."))
+    latest = editions[max(editions)]
+    history = profile(list(editions.values()), COUNTRY)
+    now = history[-1]
+    asean = ranking(latest, region="asean")
+    data = {
+        "country": COUNTRY,
+        "edition": latest.year,
+        "rank": now["rank"],
+        "egdi": now["egdi"],
+        "osi": now["osi"],
+        "tii": now["tii"],
+        "hci": now["hci"],
+        "group": now["group"],
+        "asean_rank": now["asean_rank"],
+        "asean_members": len(asean),
+        "trend": [
+            {"edition": h["edition"], "rank": h["rank"], "egdi": h["egdi"], "asean_rank": h["asean_rank"]}
+            for h in history
+        ],
+        "asean": [
+            {
+                "iso3": r["iso3"],
+                "country": r["country"],
+                "egdi": r["egdi"],
+                "rank": r["rank"],
+                "region_rank": r["region_rank"],
+            }
+            for r in asean
+        ],
+        "targets": targets(history, today),
+        "deadlines": deadlines(today),
+    }
+    chart = charts.rank_trend(
+        [{"edition": h["edition"], "rank": h["rank"], "country": "Viet Nam"} for h in history if h["rank"]],
+        title=_("Viet Nam's EGDI rank, 2003-2024"),
+        rank_label=_("Rank among UN Member States"),
+        edition_label=_("Survey edition"),
+        description=_("Line chart of Viet Nam's rank by edition: ")
+        + ", ".join(f"{h['edition']}: {h['rank']}" for h in history if h["rank"]),
+    )
+    return data, {"trend_chart": chart}
+
+
+def targets(history: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """The national EGDI targets, their status and gap against the latest edition."""
+    now = history[-1]
+    out = []
+    for t in registry.load().targets:
+        metric = t["metric"]
+        if metric not in ("egdi_rank", "egdi_rank_in_asean") or "threshold" not in t:
+            continue
+        current = now["rank"] if metric == "egdi_rank" else now["asean_rank"]
+        threshold = int(t["threshold"])
+        deadline = int(str(t["deadline"])[:4]) if str(t["deadline"])[:4].isdigit() else None
+        met = current is not None and current <= threshold
+        if met:
+            status = "met"
+        elif deadline is not None and deadline < today.year:
+            status = "missed"
+        else:
+            status = "at risk"
+        out.append(
+            {
+                "id": t["id"],
+                "target": t["target"],
+                "source": t["source_document"],
+                "metric": metric,
+                "threshold": threshold,
+                "deadline": t["deadline"],
+                "current": current,
+                "gap": None if current is None else max(0, current - threshold),
+                "status": status,
+                "source_url": t.get("source_url"),
+            }
+        )
+    return out
+
+
+def deadlines(today: dt.date, count: int = 3) -> list[dict[str, str]]:
+    from egovindex.collection.periods import Period
+
+    out = []
+    period = Period(today.year, (today.month - 1) // 3 + 1).previous()
+    while len(out) < count:
+        if period.deadline >= today:
+            out.append({"period": str(period), "deadline": period.deadline.isoformat()})
+        period = Period(period.year + (period.quarter == 4), 1 if period.quarter == 4 else period.quarter + 1)
+    return out
+
+
+GROUPS = ("Very High", "High", "Middle", "Low")
+SORTS = ("rank", "egdi", "osi", "tii", "hci", "country")
+
+
+def egdi_ranking(
+    editions: dict[int, Edition],
+    year: int,
+    *,
+    region: str | None = None,
+    subregion: str | None = None,
+    group: str | None = None,
+    sort: str = "rank",
+    lang: str = "vi",
+) -> tuple[dict, dict]:
+    _ = gettext(lang)
+    if year not in editions:
+        raise NotFoundError(_("Edition {year} is not loaded.").format(year=year))
+    edition = editions[year]
+    rows = ranking(edition)
+    published = {r.iso3: r for r in edition.rows}
+    table = []
+    for r in rows:
+        c = countries().get(r["iso3"])
+        table.append(
+            {
+                "iso3": r["iso3"],
+                "country": r["country"],
+                "egdi": r["egdi"],
+                "rank": r["rank"],
+                "group": r["group"],
+                "osi": published[r["iso3"]].osi,
+                "tii": published[r["iso3"]].tii,
+                "hci": published[r["iso3"]].hci,
+                "region": c.region if c else None,
+                "subregion": c.subregion if c else None,
+            }
+        )
+    filters = {"region": region, "subregion": subregion, "group": group}
+    for key, code in (("region", region), ("subregion", subregion)):
+        if code:
+            try:
+                members = set(region_members(code, at=year))
+            except KeyError:
+                raise NotFoundError(_("Unknown region {code}.").format(code=code)) from None
+            table = [r for r in table if r["iso3"] in members]
+            filters[key] = region_name(code)
+    if group:
+        if group not in GROUPS:
+            raise NotFoundError(_("Unknown group {group}.").format(group=group))
+        table = [r for r in table if r["group"] == group]
+    if sort not in SORTS:
+        raise NotFoundError(_("Unknown sort {sort}.").format(sort=sort))
+    if sort == "country":
+        table.sort(key=lambda r: r["country"])
+    elif sort != "rank":
+        table.sort(key=lambda r: -(r[sort] or 0))
+    data = {
+        "edition": year,
+        "methodology": methodologies.egdi(year).id,
+        "filters": filters,
+        "sort": sort,
+        "rows": table,
+        "not_assessed": [
+            {"iso3": r.iso3, "country": r.country_name, "reason": r.reason} for r in edition.rows if not r.assessed
+        ],
+    }
+    return data, {"editions": sorted(editions), "groups": GROUPS, "sorts": SORTS}
+
+
+def country(editions: dict[int, Edition], iso3: str, lang: str) -> tuple[dict, dict]:
+    _ = gettext(lang)
+    iso3 = iso3.upper()
+    if iso3 not in countries():
+        raise NotFoundError(_("Unknown country {iso3}.").format(iso3=iso3))
+    history = profile(list(editions.values()), iso3)
+    if not history:
+        raise NotFoundError(_("{iso3} is in no loaded edition.").format(iso3=iso3))
+    c = countries()[iso3]
+    name = next((e.row(iso3).country_name for e in editions.values() if any(r.iso3 == iso3 for r in e.rows)), c.name)
+    data = {
+        "iso3": iso3,
+        "country": name,
+        "region": c.region,
+        "subregion": c.subregion,
+        "asean": iso3 in group_members("asean"),
+        "history": history,
+    }
+    chart = charts.rank_trend(
+        [{"edition": h["edition"], "rank": h["rank"], "country": name} for h in history if h["rank"]],
+        title=_("EGDI rank of {country}").format(country=name),
+        rank_label=_("Rank among UN Member States"),
+        edition_label=_("Survey edition"),
+        description=", ".join(f"{h['edition']}: {h['rank']}" for h in history if h["rank"]),
+    )
+    return data, {"trend_chart": chart}
+
+
+def compare(editions: dict[int, Edition], iso3s: list[str], year: int, lang: str) -> tuple[dict, dict]:
+    from egovindex.survey.egdi import compare as side_by_side
+
+    _ = gettext(lang)
+    if year not in editions:
+        raise NotFoundError(_("Edition {year} is not loaded.").format(year=year))
+    codes = [c.upper() for c in iso3s if c.strip()]
+    unknown = [c for c in codes if c not in countries()]
+    if unknown or not codes:
+        raise NotFoundError(_("Unknown country {iso3}.").format(iso3=", ".join(unknown) or "-"))
+    try:
+        rows = side_by_side(editions[year], codes)
+    except KeyError as exc:
+        raise NotFoundError(str(exc.args[0])) from None
+    trend = [
+        {"edition": h["edition"], "rank": h["rank"], "country": c}
+        for c in codes
+        for h in profile(list(editions.values()), c)
+        if h["rank"]
+    ]
+    bars = [
+        {"component": k.upper(), "value": r[k], "country": r["country"]}
+        for r in rows
+        for k in ("egdi", "osi", "tii", "hci")
+        if r[k] is not None
+    ]
+    view = {
+        "trend_chart": charts.rank_trend(
+            trend,
+            title=_("EGDI rank by edition"),
+            rank_label=_("Rank among UN Member States"),
+            edition_label=_("Survey edition"),
+            description=_("Rank by edition of ") + ", ".join(codes),
+        ),
+        "components_chart": charts.components(
+            bars,
+            title=_("EGDI and its components, {year}").format(year=year),
+            value_label=_("Index value (0-1)"),
+            description="; ".join(f"{b['country']} {b['component']} {b['value']:.4f}" for b in bars),
+        ),
+    }
+    return {"edition": year, "countries": codes, "rows": rows}, view
