@@ -33,6 +33,8 @@ def test_overview_json_and_html_agree(client: TestClient) -> None:
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'id="rank">71<' in page.text and "0,7709" in page.text  # Vietnamese number format by default
     assert "Việt Nam trong Chỉ số Phát triển Chính phủ điện tử" in page.text and "<svg" in page.text
+    assert re.search(r"\d{4}Q[1-4]: \d{2}/\d{2}/\d{4}</li>", page.text)  # dd/mm/yyyy in Vietnamese
+    assert 'href="/overview.json"' in page.text
 
 
 def test_english_switch_sets_a_cookie(client: TestClient) -> None:
@@ -76,6 +78,7 @@ def test_country_and_compare(client: TestClient) -> None:
     assert [(r["iso3"], r["rank"]) for r in both["rows"]] == [("VNM", 71), ("THA", 52)]
     page = client.get("/compare", params={"c": ["VNM", "THA"], "edition": 2024}).text
     assert page.count("<svg") == 2 and "visually-hidden" in page
+    assert 'href="/compare.json?c=VNM&amp;c=THA&amp;edition=2024"' in page  # the twin of what is shown
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import io
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -68,12 +69,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     def html(request: Request, template: str, data: dict[str, Any], view: dict[str, Any]) -> HTMLResponse:
         lang = language(request)
+        path = "/overview" if request.url.path == "/" else request.url.path
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
         ctx = {
             "request": request,
             "data": data,
             "lang": lang,
             "_": i18n.gettext(lang),
             "date": lambda d: i18n.date(d, lang),
+            "json_url": f"{path}.json" + (f"?{query}" if query else ""),
             **view,
         }
         return templates.TemplateResponse(request, template, ctx)

@@ -40,7 +40,9 @@ def number(value: float | None, lang: str, digits: int = 4) -> str:
     return format_decimal(value, format="0." + "0" * digits, locale=lang)
 
 
-def date(value: dt.date, lang: str) -> str:
+def date(value: dt.date | str, lang: str) -> str:
     from babel.dates import format_date
 
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
     return format_date(value, "dd/MM/yyyy" if lang == "vi" else "d MMM yyyy", locale=lang)

@@ -226,8 +226,9 @@ def compare(editions: dict[int, Edition], iso3s: list[str], year: int, lang: str
         rows = side_by_side(editions[year], codes)
     except KeyError as exc:
         raise NotFoundError(str(exc.args[0])) from None
+    names = {r["iso3"]: r["country"] for r in rows}
     trend = [
-        {"edition": h["edition"], "rank": h["rank"], "country": c}
+        {"edition": h["edition"], "rank": h["rank"], "country": names[c]}
         for c in codes
         for h in profile(list(editions.values()), c)
         if h["rank"]
