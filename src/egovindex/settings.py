@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         description="Base URL from which 'sources fetch' downloads EGOV_DATA_<year>.csv for each edition.",
     )
 
+    secret_key: str = Field(
+        "", description="Key that signs session cookies; default: a random key kept in data_dir/secret_key."
+    )
+    secure_cookies: bool = Field(False, description="Send cookies only over HTTPS (set true behind TLS).")
+
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
         if not self.database_url:

@@ -172,6 +172,18 @@ def users_add(
     console().print(f"user {username} ({role}, {agency.upper()}) created")
 
 
+@users_app.command("token")
+def users_token(
+    username: Annotated[str, typer.Argument()],
+    label: Annotated[str, typer.Option(help="What the token is for (e.g. the agency's reporting system).")] = "",
+) -> None:
+    """Issue an API token with which a program acts as this user; it is printed once and only its hash is kept."""
+    from egovindex.collection.auth import issue_token
+
+    token = _run(lambda s: issue_token(s, actor=f"cli:{getpass.getuser()}", username=username, label=label))
+    typer.echo(token)
+
+
 # ------------------------------------------------------------------------------------------- collect
 @collect_app.command("template")
 def template(

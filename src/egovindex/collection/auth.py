@@ -111,3 +111,34 @@ def require(user: User, action: str, *, agency: str | None = None, day: dt.date 
         raise ValueError(f"unknown action {action!r}")
     if not ok:
         raise AuthorisationError(f"{user.username} ({user.role}, {user.agency_code}) may not {action}: only {who} may")
+
+
+def issue_token(session: Session, *, actor: str, username: str, label: str = "") -> str:
+    """A new API token for a user; the token is shown once, only its hash is kept."""
+    import hashlib
+    import secrets
+
+    from egovindex.collection.models import ApiToken
+
+    user = get_user(session, username)
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), label=label))
+    session.flush()
+    audit.record(session, actor=actor, action="token.issue", entity="user", entity_id=username, after={"label": label})
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User:
+    import hashlib
+
+    from egovindex.collection.models import ApiToken
+
+    row = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(), ApiToken.revoked.is_(False)
+        )
+    ).first()
+    user = session.get(User, row.user_id) if row else None
+    if user is None or not user.active:
+        raise AuthorisationError("unknown or revoked token")
+    return user

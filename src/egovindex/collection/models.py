@@ -216,3 +216,16 @@ class DiscrepancyComment(Base):
     author: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(default=_now)
     text: Mapped[str] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """A token with which a program acts as a user (``Authorization: Bearer ...``); only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    revoked: Mapped[bool] = mapped_column(default=False)

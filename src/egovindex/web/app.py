@@ -13,12 +13,15 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, HTTPException, Query, Request, Response
+from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
-from egovindex.web import i18n, pages
+from egovindex.web import collect_routes, i18n, pages
+from egovindex.web.auth import Throttle, check_csrf, csrf_token, secret_key, signed_in
+from egovindex.web.collect_routes import authenticate
 from egovindex.web.data import EditionCache
 
 HERE = resources.files("egovindex.web")
@@ -36,9 +39,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     from egovindex.settings import get_settings
     from egovindex.store.db import make_engine, upgrade
 
-    url = database_url or get_settings().database_url
+    settings = get_settings()
+    url = database_url or settings.database_url
     upgrade(url)
-    cache = EditionCache(make_engine(url))
+    engine = make_engine(url)
+    cache = EditionCache(engine)
+    throttle = Throttle()
     app = FastAPI(
         title="egovindex",
         version="0.1.0",
@@ -48,6 +54,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = lambda v, lang, d=4: i18n.number(v, lang, d)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(settings.data_dir, settings.secret_key),
+        session_cookie="egovindex_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=8 * 3600,
+    )
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -73,11 +87,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
         query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
         ctx = {
             "request": request,
+            "user": signed_in(request),
             "data": data,
             "lang": lang,
             "_": i18n.gettext(lang),
             "date": lambda d: i18n.date(d, lang),
             "json_url": f"{path}.json" + (f"?{query}" if query else ""),
+            "current_period": _current_period(),
             **view,
         }
         return templates.TemplateResponse(request, template, ctx)
@@ -199,7 +215,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.get("/compare.json", tags=["pages"])
     def compare_json(
         request: Request,
-        c: list[str] = Query(default=["VNM", "THA", "MYS"]),  # noqa: B008
+        c: list[str] = Query(default=["VNM", "THA", "MYS"]),
         edition: int = 2024,
     ) -> JSONResponse:
         """Countries side by side in one edition."""
@@ -208,10 +224,50 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(
         request: Request,
-        c: list[str] = Query(default=["VNM", "THA", "MYS"]),  # noqa: B008
+        c: list[str] = Query(default=["VNM", "THA", "MYS"]),
         edition: int = 2024,
     ) -> HTMLResponse:
         return html(request, "compare.html", *build(pages.compare, c, edition, language(request)))
+
+    # ----------------------------------------------------------------------------------------- signing in
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return html(request, "login.html", {}, {"csrf": csrf_token(request), "next": _local(next), "error": None})
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        username: str = Form(...),
+        password: str = Form(...),
+        csrf: str = Form(...),
+        next: str = Form("/"),
+    ) -> Response:
+        check_csrf(request, csrf)
+        address = request.client.host if request.client else "-"
+        keys = (f"user:{username}", f"addr:{address}")
+        _ = i18n.gettext(language(request))
+        if throttle.locked(*keys):
+            error, status = _("Too many failed sign-ins: try again in 15 minutes."), 429
+        elif (user := authenticate(engine, username, password)) is None:
+            throttle.fail(*keys)
+            error, status = _("Wrong user name or password."), 401
+        else:
+            throttle.clear(*keys)
+            request.session.clear()
+            request.session["user"] = user.username
+            csrf_token(request)
+            return RedirectResponse(_local(next), status_code=303)
+        response = html(request, "login.html", {}, {"csrf": csrf_token(request), "next": _local(next), "error": error})
+        response.status_code = status
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf: str = Form(...)) -> RedirectResponse:
+        check_csrf(request, csrf)
+        request.session.clear()
+        return RedirectResponse("/", status_code=303)
+
+    app.include_router(collect_routes.router(engine, html))
 
     @app.exception_handler(HTTPException)
     async def not_found(request: Request, exc: HTTPException) -> Response:
@@ -232,6 +288,21 @@ def create_app(database_url: str | None = None) -> FastAPI:
         )
 
     return app
+
+
+def _current_period() -> str:
+    """The quarter whose data are being collected now: the last completed quarter."""
+    import datetime as dt
+
+    from egovindex.collection.periods import Period
+
+    today = dt.date.today()
+    return str(Period(today.year, (today.month - 1) // 3 + 1).previous())
+
+
+def _local(path: str) -> str:
+    """Only redirect within the site."""
+    return path if path.startswith("/") and not path.startswith("//") else "/"
 
 
 def _safe(value: Any) -> Any:

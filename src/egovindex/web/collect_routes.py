@@ -1,0 +1,264 @@
+"""Signed-in pages and the JSON API for agencies' statistics: a period's statistics, template download, upload
+with every problem shown by row and column, approval, and ``POST /api/submissions`` for programs."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from egovindex.collection import intake, workflow
+from egovindex.collection.auth import AuthorisationError, get_user, user_for_token
+from egovindex.collection.models import Submission, User
+from egovindex.collection.periods import Period, PeriodError
+from egovindex.collection.registry_store import ensure_registry
+from egovindex.sources.files import InputError
+from egovindex.store.db import unit_of_work
+from egovindex.web.auth import check_csrf, csrf_token, signed_in
+
+
+def router(engine: Any, render: Any) -> APIRouter:
+    r = APIRouter()
+
+    def current(request: Request) -> str:
+        user = signed_in(request)
+        if not user:
+            raise HTTPException(status_code=401, detail="sign in first")
+        return user
+
+    def period_of(text: str) -> Period:
+        try:
+            return Period.parse(text)
+        except PeriodError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+
+    def page_data(username: str, period: Period) -> dict[str, Any]:
+        with unit_of_work(engine) as s:
+            ensure_registry(s)
+            user = get_user(s, username)
+            agency = user.agency_code
+            sub = workflow.latest(s, agency, period)
+            return {
+                "user": username,
+                "role": user.role,
+                "agency": agency,
+                "period": str(period),
+                "deadline": period.deadline.isoformat(),
+                "indicators": [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "name_vi": i.name_vi,
+                        "unit": i.unit,
+                        "range": list(i.range),
+                        "owner": i.owner,
+                    }
+                    for i in intake.indicators_for(agency, period)
+                ],
+                "submission": None
+                if sub is None
+                else {
+                    "id": sub.id,
+                    "version": sub.version,
+                    "status": sub.status,
+                    "lock_version": sub.lock_version,
+                    "values": {v.indicator_code: v.value for v in sub.values},
+                    "warnings": [
+                        {
+                            "rule": i.rule,
+                            "indicator": i.indicator_code,
+                            "message": i.message,
+                            "justified": i.justification is not None,
+                        }
+                        for i in sub.issues
+                    ],
+                },
+                "locked": workflow.why_locked(s, agency, period),
+            }
+
+    @r.get("/collect/{period}.json", tags=["statistics"])
+    def collect_json(request: Request, period: str) -> JSONResponse:
+        """The signed-in user's agency: its statistics for the period, its latest submission, what locks it."""
+        return JSONResponse(page_data(current(request), period_of(period)))
+
+    @r.get("/collect/{period}/template.xlsx", tags=["statistics"])
+    def template(request: Request, period: str) -> Response:
+        """The Excel template of the signed-in user's agency for the period."""
+        p = period_of(period)
+        with unit_of_work(engine) as s:
+            agency = get_user(s, current(request)).agency_code
+        return Response(
+            intake.template(agency, p),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{agency}_{p}.xlsx"'},
+        )
+
+    @r.get("/collect/{period}", response_class=HTMLResponse, include_in_schema=False)
+    def collect_page(request: Request, period: str) -> HTMLResponse:
+        user = signed_in(request)
+        if not user:
+            return RedirectResponse(f"/login?next=/collect/{period}", status_code=303)  # type: ignore[return-value]
+        return render(
+            request,
+            "collect.html",
+            page_data(user, period_of(period)),
+            {"csrf": csrf_token(request), "problems": [], "message": None},
+        )
+
+    @r.post("/collect/{period}/upload", response_class=HTMLResponse, include_in_schema=False)
+    async def upload(
+        request: Request,
+        period: str,
+        file: UploadFile = File(...),
+        csrf: str = Form(...),
+    ) -> HTMLResponse:
+        check_csrf(request, csrf)
+        username, p = current(request), period_of(period)
+        data, name = await file.read(), file.filename or "upload"
+        problems: list[str] = []
+        message = None
+        try:
+            with unit_of_work(engine) as s:
+                user = get_user(s, username)
+                reader = intake.read_xlsx if name.lower().endswith(".xlsx") else intake.read_csv
+                rows = reader(name, data, agency=user.agency_code, period=p)
+                sub, failures = workflow.submit(
+                    s,
+                    user=user,
+                    agency=user.agency_code,
+                    period=p,
+                    rows=rows,
+                    channel=name.rsplit(".", 1)[-1].lower(),
+                    name=name,
+                    source_uri=name,
+                    source_sha256=hashlib.sha256(data).hexdigest(),
+                )
+                message = f"version {sub.version}: {len(rows)} values, {sub.status}"
+                problems = [str(f) for f in failures]
+        except InputError as exc:
+            problems = [str(pr) for pr in exc.problems]
+        except (workflow.WorkflowError, AuthorisationError) as exc:
+            problems = [str(exc)]
+        status = 200 if message else 422
+        response = render(
+            request,
+            "collect.html",
+            page_data(username, p),
+            {"csrf": csrf_token(request), "problems": problems, "message": message},
+        )
+        response.status_code = status
+        return response
+
+    @r.post("/collect/submission/{submission_id}/approve", include_in_schema=False)
+    def approve(
+        request: Request, submission_id: int, csrf: str = Form(...), lock_version: int = Form(...)
+    ) -> RedirectResponse:
+        check_csrf(request, csrf)
+        username = current(request)
+        try:
+            with unit_of_work(engine) as s:
+                sub = workflow.approve(
+                    s, user=get_user(s, username), submission_id=submission_id, expected_version=lock_version
+                )
+                period = sub.period
+        except AuthorisationError as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from None
+        except workflow.WorkflowError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
+        return RedirectResponse(f"/collect/{period}", status_code=303)
+
+    # --------------------------------------------------------------------------------------- JSON API
+    @r.post("/api/submissions", status_code=201, tags=["api"])
+    def api_submit(
+        payload: dict[str, Any] = Body(
+            ...,
+            examples=[
+                {
+                    "agency": "BKHCN",
+                    "period": "2026Q4",
+                    "values": [{"indicator": "mobile_subs_per100", "value": 140.5, "source": "VNNIC"}],
+                }
+            ],
+        ),
+        authorization: str | None = Header(default=None),
+    ) -> JSONResponse:
+        """Submit an agency's values as a program (``Authorization: Bearer <token>``, see
+        ``egovindex users token``). Problems come back all at once with their row and column; nothing is stored."""
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise HTTPException(status_code=401, detail="send Authorization: Bearer <token>")
+        agency, period, values = payload.get("agency"), payload.get("period"), payload.get("values")
+        if (
+            not isinstance(agency, str)
+            or not isinstance(period, str)
+            or not isinstance(values, list)
+            or not all(isinstance(v, dict) for v in values)
+        ):
+            raise HTTPException(status_code=422, detail="give agency, period and a list of values")
+        p = period_of(period)
+        try:
+            with unit_of_work(engine) as s:
+                user = user_for_token(s, authorization.split(" ", 1)[1].strip())
+                rows = intake.read_records(values, agency=agency, period=p, name="request")
+                sub, failures = workflow.submit(
+                    s, user=user, agency=agency, period=p, rows=rows, channel="api", name="request"
+                )
+                body = {
+                    "id": sub.id,
+                    "agency": agency,
+                    "period": str(p),
+                    "version": sub.version,
+                    "status": sub.status,
+                    "warnings": [str(f) for f in failures],
+                }
+        except InputError as exc:
+            return JSONResponse(
+                {
+                    "detail": "the values were not stored",
+                    "problems": [{"row": pr.row, "column": pr.column, "message": pr.message} for pr in exc.problems],
+                },
+                status_code=422,
+            )
+        except AuthorisationError as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from None
+        except workflow.ConflictError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
+        except workflow.WorkflowError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
+        return JSONResponse(body, status_code=201)
+
+    @r.get("/api/submissions/{submission_id}", tags=["api"])
+    def api_get(submission_id: int, authorization: str | None = Header(default=None)) -> JSONResponse:
+        """A submission's state and values (any signed-in program)."""
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise HTTPException(status_code=401, detail="send Authorization: Bearer <token>")
+        with unit_of_work(engine) as s:
+            try:
+                user_for_token(s, authorization.split(" ", 1)[1].strip())
+            except AuthorisationError as exc:
+                raise HTTPException(status_code=403, detail=str(exc)) from None
+            sub = s.get(Submission, submission_id)
+            if sub is None:
+                raise HTTPException(status_code=404, detail=f"no submission {submission_id}")
+            return JSONResponse(
+                {
+                    "id": sub.id,
+                    "agency": sub.agency_code,
+                    "period": sub.period,
+                    "version": sub.version,
+                    "status": sub.status,
+                    "values": {v.indicator_code: v.value for v in sub.values},
+                }
+            )
+
+    return r
+
+
+def authenticate(engine: Any, username: str, password: str) -> User | None:
+    from egovindex.collection.auth import check_password
+
+    with unit_of_work(engine) as s:
+        user = s.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+        return user if user is not None and check_password(user, password) else None
