@@ -121,3 +121,22 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
     missing = sorted(found - set(catalogue("vi")))
     assert not missing, f"add to web/i18n/vi/LC_MESSAGES/messages.po: {missing}"
     assert catalogue("vi")["Very High"] == "Rất cao"
+
+
+def test_simulator_page_and_twin(client: TestClient) -> None:
+    data = client.get("/simulator.json", params={"hci": 0.8}).json()
+    assert data["whatif"]["before"]["rank"] == 71 and data["whatif"]["after"]["rank"] == 65
+    assert data["target"]["reached_rank"] <= 50 and data["target"]["changes"][0]["owner"]
+    assert data["explain"]["rank_from"] == 86 and sum(data["explain"]["parts"].values()) == pytest.approx(-15)
+    assert data["nowcast"]["edition"] == 2026 and data["nowcast"]["rank_p05"] <= data["nowcast"]["rank_p95"]
+    page = client.get("/simulator", params={"hci": 0.8, "lang": "en"}).text
+    assert 'id="rank-after">65<' in page and "Least-cost change" in page
+    client.cookies.clear()
+    assert client.get("/simulator.json", params={"hci": 1.5}).status_code == 422
+    assert client.get("/simulator.json", params={"country": "XXX"}).status_code == 404
+
+
+def test_sensitivity_twin(client: TestClient) -> None:
+    data = client.get("/sensitivity.json", params={"draws": 300, "seed": 2}).json()
+    assert data["country"]["iso3"] == "VNM" and data["country"]["p05"] <= 71 <= data["country"]["p95"]
+    assert len(data["asean"]) == 10

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from egovindex.web import collect_routes, i18n, pages
+from egovindex.web import analysis_pages, collect_routes, i18n, pages
 from egovindex.web.auth import Throttle, check_csrf, csrf_token, secret_key, signed_in
 from egovindex.web.collect_routes import authenticate
 from egovindex.web.data import EditionCache
@@ -228,6 +228,88 @@ def create_app(database_url: str | None = None) -> FastAPI:
         edition: int = 2024,
     ) -> HTMLResponse:
         return html(request, "compare.html", *build(pages.compare, c, edition, language(request)))
+
+    # ----------------------------------------------------------------------------------------- simulator
+    def sim(request: Request, fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+        try:
+            return fn(cache.editions(), *args)
+        except pages.NotFoundError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+
+    def sim_context(
+        request: Request,
+        year: int,
+        country: str,
+        osi: float | None,
+        tii: float | None,
+        hci: float | None,
+        rank: int,
+        region_rank: int | None,
+        year_from: int,
+    ) -> dict[str, Any]:
+        for v in (osi, tii, hci):
+            if v is not None and not 0 <= v <= 1:
+                raise HTTPException(status_code=422, detail="component values lie between 0 and 1")
+        return {
+            "whatif": sim(request, analysis_pages.whatif, year, country, {"osi": osi, "tii": tii, "hci": hci}),
+            "target": sim(request, analysis_pages.target, year, country, rank, region_rank),
+            "explain": sim(request, analysis_pages.explain, country, year_from, year),
+            "nowcast": sim(request, analysis_pages.nowcast, country),
+        }
+
+    @app.get("/simulator.json", tags=["simulator"])
+    def simulator_json(
+        request: Request,
+        edition: int = 2024,
+        country: str = "VNM",
+        osi: float | None = None,
+        tii: float | None = None,
+        hci: float | None = None,
+        rank: int = 50,
+        region_rank: int | None = 4,
+        year_from: int = 2022,
+    ) -> JSONResponse:
+        """What-if on components, the least-cost change to a target rank, the explanation of the last rank
+        change and the nowcast, for one country."""
+        return JSONResponse(sim_context(request, edition, country, osi, tii, hci, rank, region_rank, year_from))
+
+    @app.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
+    def simulator(
+        request: Request,
+        edition: int = 2024,
+        country: str = "VNM",
+        osi: float | None = None,
+        tii: float | None = None,
+        hci: float | None = None,
+        rank: int = 50,
+        region_rank: int | None = 4,
+        year_from: int = 2022,
+    ) -> HTMLResponse:
+        data = sim_context(request, edition, country, osi, tii, hci, rank, region_rank, year_from)
+        return html(
+            request,
+            "simulator.html",
+            data,
+            {
+                "form": {
+                    "edition": edition,
+                    "country": country.upper(),
+                    "osi": osi,
+                    "tii": tii,
+                    "hci": hci,
+                    "rank": rank,
+                    "region_rank": region_rank,
+                    "year_from": year_from,
+                }
+            },
+        )
+
+    @app.get("/sensitivity.json", tags=["simulator"])
+    def sensitivity_json(
+        request: Request, edition: int = 2024, country: str = "VNM", draws: int = 2000, seed: int = 0
+    ) -> JSONResponse:
+        """Median rank and 5-95% band of the country and of ASEAN under uncertain weights, method and data."""
+        return JSONResponse(sim(request, analysis_pages.sensitivity, edition, country, draws, seed))
 
     # ----------------------------------------------------------------------------------------- signing in
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)

@@ -1,0 +1,113 @@
+"""The simulator's pages: what-if on components (and raw indicators), target seeking, rank-change explanation,
+sensitivity bands and the nowcast. Contexts shared by the HTML pages and their JSON twins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from egovindex.analysis.state import AnalysisError
+from egovindex.sources.undata import Edition
+from egovindex.web.pages import NotFoundError
+
+
+def _edition(editions: dict[int, Edition], year: int) -> Edition:
+    if year not in editions:
+        raise NotFoundError(f"edition {year} is not loaded")
+    return editions[year]
+
+
+def whatif(editions: dict[int, Edition], year: int, country: str, values: dict[str, float | None]) -> dict[str, Any]:
+    """Set OSI, TII and HCI of one country (the ones given) and compare every country before and after."""
+    from egovindex.analysis.simulate import Change, simulate
+
+    changes = [Change(country.upper(), k, "set", v) for k, v in values.items() if v is not None]
+    try:
+        sim = simulate(_edition(editions, year), changes, region="asean")
+    except AnalysisError as exc:
+        raise NotFoundError(str(exc)) from None
+    moved = [e for e in sim.after if sim.after[e]["rank"] != sim.before[e]["rank"]]
+    return {
+        "edition": year,
+        "country": country.upper(),
+        "changes": [c.describe() for c in changes],
+        "before": sim.before.get(country.upper()),
+        "after": sim.after.get(country.upper()),
+        "countries_moved": len(moved),
+    }
+
+
+def target(
+    editions: dict[int, Edition], year: int, country: str, rank: int | None, region_rank: int | None
+) -> dict[str, Any]:
+    from egovindex.analysis.target import Target, seek
+
+    try:
+        result = seek(
+            _edition(editions, year),
+            country.upper(),
+            Target(rank=rank, region="asean" if region_rank else None, region_rank=region_rank),
+        )
+    except AnalysisError as exc:
+        raise NotFoundError(str(exc)) from None
+    return result.to_dict()
+
+
+def explain(editions: dict[int, Edition], country: str, year_from: int, year_to: int) -> dict[str, Any]:
+    from egovindex.analysis.explain import explain as run
+
+    try:
+        return run(_edition(editions, year_from), _edition(editions, year_to), country.upper()).to_dict()
+    except AnalysisError as exc:
+        raise NotFoundError(str(exc)) from None
+
+
+def nowcast(editions: dict[int, Edition], country: str) -> dict[str, Any]:
+    from egovindex.analysis import nowcast as nc
+
+    try:
+        projection = nc.project(list(editions.values()))
+        tests = [nc.backtest(list(editions.values()), y) for y in (2022, 2024) if y in editions]
+    except AnalysisError as exc:
+        raise NotFoundError(str(exc)) from None
+    code = country.upper()
+    lo, hi = projection.interval.get(code, (None, None))
+    return {
+        "edition": projection.year,
+        "based_on": projection.based_on,
+        "country": code,
+        "rank": projection.rank.get(code),
+        "rank_p05": lo,
+        "rank_p95": hi,
+        "egdi": projection.egdi.get(code),
+        "backtest": [
+            {
+                "predicted": t.predicted,
+                "mae_nowcast": t.mae_nowcast,
+                "mae_naive": t.mae_naive,
+                "within_interval": t.within_interval,
+                "better": t.winner,
+            }
+            for t in tests
+        ],
+    }
+
+
+def sensitivity(editions: dict[int, Edition], year: int, country: str, draws: int, seed: int) -> dict[str, Any]:
+    from egovindex.analysis import sensitivity as sa
+
+    draws = max(100, min(draws, 20_000))
+    result = sa.run(_edition(editions, year), sa.Settings(draws=draws, seed=seed))
+    code = country.upper()
+    rows = {r["iso3"]: r for r in result.rows()}
+    if code not in rows:
+        raise NotFoundError(f"{code} is not assessed in {year}")
+    from egovindex.sources.countries import group_members
+
+    asean = [rows[c] for c in group_members("asean", at=year) if c in rows]
+    return {
+        "edition": year,
+        "draws": draws,
+        "seed": seed,
+        "country": rows[code],
+        "asean": sorted(asean, key=lambda r: r["rank"]),
+    }
