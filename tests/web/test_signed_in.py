@@ -159,3 +159,45 @@ def test_api_submissions_with_a_token(app_url: str) -> None:
     other = client.post("/api/submissions", json={**body, "agency": "BGDDT"}, headers=auth)
     assert other.status_code == 422  # BGDDT does not report these statistics
     assert "/api/submissions" in client.get("/openapi.json").json()["paths"]
+
+
+def test_lead_board_and_release_downloads(app_url: str) -> None:
+    from egovindex.collection import workflow
+    from egovindex.collection.auth import get_user
+    from egovindex.collection.intake import Row
+    from egovindex.collection.periods import Period
+
+    engine = make_engine(app_url)
+    with unit_of_work(engine) as s:
+        add_user(s, actor="setup", username="hoa", agency="BKHCN", role="lead", password=PASSWORD)
+        rows = [
+            Row("mobile_subs_per100", 140.5, "VNNIC"),
+            Row("mobile_broadband_per100", 95.0, "VNNIC"),
+            Row("fixed_broadband_per100", 24.8, "VNNIC"),
+        ]
+        sub, _ = workflow.submit(
+            s,
+            user=get_user(s, "lan"),
+            agency="BKHCN",
+            period=Period.parse("2026Q4"),
+            rows=rows,
+            channel="json",
+            name="t",
+        )
+        workflow.approve(s, user=get_user(s, "minh"), submission_id=sub.id)
+        workflow.release(s, user=get_user(s, "hoa"), recipient="ITU", period=Period.parse("2026Q4"))
+    client = TestClient(create_app(app_url))
+    assert client.get("/releases/1.csv").status_code == 401
+    _sign_in(client, "hoa")
+    board = client.get("/board/2026Q4.json").json()
+    assert board["releases"][0]["recipient"] == "ITU" and board["audit"]["ok"]
+    assert {a["agency"]: a["status"] for a in board["agencies"]}["BKHCN"] == "released"
+    page = client.get("/board/2026Q4").text
+    assert "Bảng điều hành 2026Q4" in page and 'id="audit-ok"' in page
+    assert "mobile_subs_per100,BKHCN,2026-Q4,140.5" in client.get("/releases/1.csv").text
+    assert "<mes:StructureSpecificData" in client.get("/releases/1.xml").text
+    assert client.get("/releases/1.xlsx").content[:2] == b"PK"
+    assert client.get("/releases/1.pdf").status_code == 404
+    viewer = TestClient(create_app(app_url))
+    _sign_in(viewer, "lan")
+    assert viewer.get("/board/2026Q4").status_code == 403

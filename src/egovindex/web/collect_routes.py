@@ -170,6 +170,80 @@ def router(engine: Any, render: Any) -> APIRouter:
             raise HTTPException(status_code=409, detail=str(exc)) from None
         return RedirectResponse(f"/collect/{period}", status_code=303)
 
+    # --------------------------------------------------------------------------------------- lead ministry
+    def board_data(username: str, period: Period) -> dict[str, Any]:
+        from egovindex.collection import audit, reconcile
+        from egovindex.collection.auth import require
+        from egovindex.collection.models import Release
+
+        with unit_of_work(engine) as s:
+            ensure_registry(s)
+            user = get_user(s, username)
+            try:
+                require(user, "release", day=period.end)
+            except AuthorisationError as exc:
+                raise HTTPException(status_code=403, detail=str(exc)) from None
+            releases = s.scalars(select(Release).where(Release.period == str(period)).order_by(Release.id.desc()))
+            verification = audit.verify(s)
+            return {
+                "period": str(period),
+                "deadline": period.deadline.isoformat(),
+                "agencies": workflow.status(s, period=period),
+                "discrepancies": reconcile.listing(s, period=period),
+                "recipients_disagree": reconcile.recipients_disagree(s, period=period),
+                "releases": [
+                    {
+                        "id": r.id,
+                        "recipient": r.recipient,
+                        "values": len(r.values),
+                        "hash": r.content_hash,
+                        "created_at": r.created_at.isoformat(),
+                        "corrects": r.supersedes_id,
+                        "reason": r.reason,
+                    }
+                    for r in releases
+                ],
+                "audit": {"entries": verification.entries, "ok": verification.ok, "problems": verification.problems},
+            }
+
+    @r.get("/board/{period}.json", tags=["statistics"])
+    def board_json(request: Request, period: str) -> JSONResponse:
+        """The lead ministry's board: completeness and timeliness per agency, discrepancies, releases, audit."""
+        return JSONResponse(board_data(current(request), period_of(period)))
+
+    @r.get("/board/{period}", response_class=HTMLResponse, include_in_schema=False)
+    def board(request: Request, period: str) -> HTMLResponse:
+        user = signed_in(request)
+        if not user:
+            return RedirectResponse(f"/login?next=/board/{period}", status_code=303)  # type: ignore[return-value]
+        return render(request, "board.html", board_data(user, period_of(period)), {"csrf": csrf_token(request)})
+
+    @r.get("/releases/{release_id}.{fmt}", tags=["statistics"])
+    def release_download(request: Request, release_id: int, fmt: str) -> Response:
+        """A release as SDMX-CSV (csv), SDMX-ML (xml) or Excel (xlsx); for signed-in users."""
+        from egovindex.collection import export
+        from egovindex.collection.models import Release
+
+        current(request)
+        formats = {
+            "csv": ("sdmx-csv", "text/csv"),
+            "xml": ("sdmx-ml", "application/xml"),
+            "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        }
+        if fmt not in formats:
+            raise HTTPException(status_code=404, detail="formats: csv (SDMX-CSV), xml (SDMX-ML), xlsx")
+        with unit_of_work(engine) as s:
+            rel = s.get(Release, release_id)
+            if rel is None:
+                raise HTTPException(status_code=404, detail=f"no release {release_id}")
+            kind, media = formats[fmt]
+            body = export.to_xlsx(rel) if kind == "xlsx" else export.to_sdmx(rel, kind).encode()
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="release_{release_id}.{fmt}"'},
+        )
+
     # --------------------------------------------------------------------------------------- JSON API
     @r.post("/api/submissions", status_code=201, tags=["api"])
     def api_submit(
