@@ -17,6 +17,7 @@ from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.middleware.sessions import SessionMiddleware
 
 from egovindex.web import analysis_pages, collect_routes, i18n, pages
@@ -35,6 +36,35 @@ SECURITY_HEADERS = {
 }
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Problem(BaseModel):
+    row: int | None = None
+    column: str | None = None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error: a message in ``detail`` (FastAPI's own validation errors give a list there); a rejected
+    submission adds every ``problem`` with its row and column."""
+
+    detail: Any
+    problems: list[Problem] | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
+        (401, "Not signed in, or no token"),
+        (403, "Not allowed for this user's agency and role"),
+        (404, "No such edition, country, period or record"),
+        (409, "The state of the data does not allow it, or someone else changed it"),
+        (422, "Invalid input; nothing was stored"),
+    )
+}
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     from egovindex.settings import get_settings
     from egovindex.store.db import make_engine, upgrade
@@ -46,6 +76,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     cache = EditionCache(engine)
     throttle = Throttle()
     app = FastAPI(
+        responses=ERRORS,
         title="egovindex",
         version="0.1.0",
         description="Viet Nam's standing in the UN E-Government Development Index, and the national "
@@ -134,7 +165,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
         """One edition's ranking, with rows carrying at least iso3, country, egdi and rank."""
         return JSONResponse(_ranking(request, year, region, subregion, group, sort)[0])
 
-    @app.get("/egdi/{year}.csv", tags=["downloads"])
+    @app.get(
+        "/egdi/{year}.csv",
+        tags=["downloads"],
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}, "description": "CSV"}},
+    )
     def ranking_csv(
         request: Request,
         year: int,
@@ -155,7 +191,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="egdi_{year}.csv"'},
         )
 
-    @app.get("/egdi/{year}.xlsx", tags=["downloads"])
+    @app.get(
+        "/egdi/{year}.xlsx",
+        tags=["downloads"],
+        response_class=Response,
+        responses={200: {"content": {XLSX: {}}, "description": "Excel workbook"}},
+    )
     def ranking_xlsx(
         request: Request,
         year: int,
@@ -261,12 +302,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def simulator_json(
         request: Request,
         edition: int = 2024,
-        country: str = "VNM",
-        osi: float | None = None,
-        tii: float | None = None,
-        hci: float | None = None,
-        rank: int = 50,
-        region_rank: int | None = 4,
+        country: str = Query("VNM", pattern=r"^[A-Za-z]{3}$"),
+        osi: float | None = Query(None, ge=0, le=1),
+        tii: float | None = Query(None, ge=0, le=1),
+        hci: float | None = Query(None, ge=0, le=1),
+        rank: int = Query(50, ge=1, le=193),
+        region_rank: int | None = Query(4, ge=1, le=11),
         year_from: int = 2022,
     ) -> JSONResponse:
         """What-if on components, the least-cost change to a target rank, the explanation of the last rank
@@ -306,7 +347,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.get("/sensitivity.json", tags=["simulator"])
     def sensitivity_json(
-        request: Request, edition: int = 2024, country: str = "VNM", draws: int = 2000, seed: int = 0
+        request: Request,
+        edition: int = 2024,
+        country: str = Query("VNM", pattern=r"^[A-Za-z]{3}$"),
+        draws: int = Query(2000, ge=100, le=20_000),
+        seed: int = Query(0, ge=0, le=2**32 - 1),
     ) -> JSONResponse:
         """Median rank and 5-95% band of the country and of ASEAN under uncertain weights, method and data."""
         return JSONResponse(sim(request, analysis_pages.sensitivity, edition, country, draws, seed))
@@ -353,7 +398,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def not_found(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.endswith(".json") or request.url.path.startswith("/api"):
+        if "text/html" not in request.headers.get("accept", "") or request.url.path.startswith("/api"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         lang = language(request)
         return templates.TemplateResponse(

@@ -84,7 +84,17 @@ def router(engine: Any, render: Any) -> APIRouter:
         """The signed-in user's agency: its statistics for the period, its latest submission, what locks it."""
         return JSONResponse(page_data(current(request), period_of(period)))
 
-    @r.get("/collect/{period}/template.xlsx", tags=["statistics"])
+    @r.get(
+        "/collect/{period}/template.xlsx",
+        tags=["statistics"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+                "description": "Excel template",
+            }
+        },
+    )
     def template(request: Request, period: str) -> Response:
         """The Excel template of the signed-in user's agency for the period."""
         p = period_of(period)
@@ -218,7 +228,21 @@ def router(engine: Any, render: Any) -> APIRouter:
             return RedirectResponse(f"/login?next=/board/{period}", status_code=303)  # type: ignore[return-value]
         return render(request, "board.html", board_data(user, period_of(period)), {"csrf": csrf_token(request)})
 
-    @r.get("/releases/{release_id}.{fmt}", tags=["statistics"])
+    @r.get(
+        "/releases/{release_id}.{fmt}",
+        tags=["statistics"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {
+                    "text/csv": {},
+                    "application/xml": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                },
+                "description": "SDMX-CSV, SDMX-ML or Excel",
+            }
+        },
+    )
     def release_download(request: Request, release_id: int, fmt: str) -> Response:
         """A release as SDMX-CSV (csv), SDMX-ML (xml) or Excel (xlsx); for signed-in users."""
         from egovindex.collection import export
