@@ -257,11 +257,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--load-seconds", type=float, default=120.0, help="Duration of each load test.")
     args = parser.parse_args()
     rec = bench_recompute(args.repeat)
     proc = bench_process(max(5, args.repeat // 2))
     sens = bench_sensitivity(args.repeat)
     sub = bench_submission()
+    sys.path.insert(0, str(Path(__file__).parent))
+    import load
+
+    web = load.run(seconds=args.load_seconds, clients=20)
     lines = [
         "# Benchmarks",
         "",
@@ -315,6 +320,19 @@ def main() -> None:
         f"| bulk insert of the same rows, no validation | {sub['bulk']:,.0f} | 1.0x |",
         "",
         "A synthetic registry with one quarterly indicator per row (the real registry's largest submission has six).",
+        "",
+        f"## Web pages under load: 20 concurrent clients for {args.load_seconds:.0f} s each, on loopback (SQLite)",
+        "",
+        "`bench/load.py`: the server (uvicorn, one worker) in its own process; the clients (asyncio + httpx) in"
+        " another, on the same 2 cores.",
+        "",
+        "| target | requests | errors | requests per second | p50 | p95 | throughput vs static file |",
+        "|---|---|---|---|---|---|---|",
+        *[
+            f"| {name} | {r['requests']:,} | {r['errors']} | {r['rps']:,.0f} | {r['p50_ms']:.0f} ms |"
+            f" {r['p95_ms']:.0f} ms | {r['rps'] / web['static file (baseline)']['rps']:.2f} |"
+            for name, r in web.items()
+        ],
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")

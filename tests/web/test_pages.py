@@ -140,3 +140,13 @@ def test_sensitivity_twin(client: TestClient) -> None:
     data = client.get("/sensitivity.json", params={"draws": 300, "seed": 2}).json()
     assert data["country"]["iso3"] == "VNM" and data["country"]["p05"] <= 71 <= data["country"]["p95"]
     assert len(data["asean"]) == 10
+
+
+@pytest.mark.parametrize("value", [0.77092, 1234.5678, -0.5, 0.0, 1e6])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_numbers_follow_babel_s_notation(value: float, lang: str) -> None:
+    from babel.numbers import format_decimal
+
+    from egovindex.web.i18n import number
+
+    assert number(value, lang) == format_decimal(value, format="#,##0.0000", locale=lang)

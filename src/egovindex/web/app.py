@@ -130,8 +130,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return templates.TemplateResponse(request, template, ctx)
 
     def build(fn: Callable[..., tuple[dict, dict]], *args: Any, **kwargs: Any) -> tuple[dict, dict]:
+        key = (fn.__name__, repr(args), repr(sorted(kwargs.items())))
         try:
-            return fn(cache.editions(), *args, **kwargs)
+            return cache.memo(key, lambda editions: fn(editions, *args, **kwargs))
         except pages.NotFoundError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
 

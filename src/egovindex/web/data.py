@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -24,6 +25,7 @@ class EditionCache:
     _stamp: tuple[int, int] | None = None
     _editions: dict[int, Edition] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _memo: dict[tuple, Any] = field(default_factory=dict)
 
     def editions(self) -> dict[int, Edition]:
         with unit_of_work(self.engine) as session:
@@ -33,7 +35,18 @@ class EditionCache:
                 with self._lock:
                     self._editions = {e.year: e for e in current_editions(session)}
                     self._stamp = stamp
+                    self._memo = {}
         return self._editions
+
+    def memo(self, key: tuple, compute: Callable[[dict[int, Edition]], Any]) -> Any:
+        """A page context computed once per state of the store (contexts are pure functions of the editions)."""
+        editions = self.editions()
+        memo = self._memo
+        if key not in memo:
+            if len(memo) > 512:
+                memo.clear()
+            memo[key] = compute(editions)
+        return memo[key]
 
     def latest(self) -> Edition | None:
         eds = self.editions()

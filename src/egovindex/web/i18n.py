@@ -33,11 +33,14 @@ def gettext(lang: str) -> Callable[[str], str]:
 
 
 def number(value: float | None, lang: str, digits: int = 4) -> str:
-    from babel.numbers import format_decimal
-
+    """A number in the locale's notation: Vietnamese "1.234,5678", English "1,234.5678" (Babel's symbols for
+    these locales; formatted directly, as a page of a few hundred numbers would wait on Babel's formatter)."""
     if value is None:
         return "–"
-    return format_decimal(value, format="0." + "0" * digits, locale=lang)
+    text = f"{value:,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
 def date(value: dt.date | str, lang: str) -> str:
