@@ -32,6 +32,7 @@ def _free_port() -> int:
 async def _hammer(url: str, clients: int, seconds: float) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
+    kinds: dict[str, int] = {}
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
@@ -42,11 +43,13 @@ async def _hammer(url: str, clients: int, seconds: float) -> dict[str, float]:
                 t = time.perf_counter()
                 try:
                     r = await client.get(url)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    ok, kind = r.status_code == 200, f"HTTP {r.status_code}"
+                except httpx.HTTPError as exc:
+                    ok, kind = False, type(exc).__name__
                 latencies.append(time.perf_counter() - t)
-                errors += not ok
+                if not ok:
+                    errors += 1
+                    kinds[kind] = kinds.get(kind, 0) + 1
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))

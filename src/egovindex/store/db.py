@@ -36,8 +36,12 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     # take the write lock at the start, so that two transactions never both read and then both try to write
-    # (which SQLite can only refuse): writers queue, readers of WAL snapshots are not blocked
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # (which SQLite can only refuse): writers queue. Read-only work (execution option readonly=True) takes a
+    # plain snapshot and never waits for writers.
+    if connection.get_execution_options().get("readonly"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def upgrade(url: str, revision: str = "head") -> None:

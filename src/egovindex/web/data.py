@@ -28,7 +28,7 @@ class EditionCache:
     _memo: dict[tuple, Any] = field(default_factory=dict)
 
     def editions(self) -> dict[int, Edition]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine.execution_options(readonly=True)) as session:
             stamp = session.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
             stamp = (int(stamp[0]), int(stamp[1] or 0))
             if stamp != self._stamp:
