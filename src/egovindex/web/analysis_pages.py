@@ -36,6 +36,27 @@ def whatif(editions: dict[int, Edition], year: int, country: str, values: dict[s
     }
 
 
+def release_whatif(editions: dict[int, Edition], year: int, values: dict[str, float], raw: Any) -> dict[str, Any]:
+    """What a release's national values would do to Viet Nam's rank (raw-indicator level, every country
+    recomputed with the edition's method)."""
+    from egovindex.analysis.simulate import changes_from_values, raw_leaves, simulate
+
+    edition = _edition(editions, year)
+    usable = raw_leaves(edition, raw)
+    changes = [c for c in changes_from_values(values) if c.target in usable]
+    try:
+        sim = simulate(edition, changes, region="asean", raw=raw, report=["VNM"])
+    except AnalysisError as exc:
+        raise NotFoundError(str(exc)) from None
+    return {
+        "edition": year,
+        "changes": [c.describe() for c in changes],
+        "unused": sorted(set(values) - {c.target for c in changes}),
+        "before": sim.before["VNM"],
+        "after": sim.after["VNM"],
+    }
+
+
 def target(
     editions: dict[int, Edition], year: int, country: str, rank: int | None, region_rank: int | None
 ) -> dict[str, Any]:

@@ -280,6 +280,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     def sim_context(
         request: Request,
+        release: int | None,
         year: int,
         country: str,
         osi: float | None,
@@ -292,12 +293,39 @@ def create_app(database_url: str | None = None) -> FastAPI:
         for v in (osi, tii, hci):
             if v is not None and not 0 <= v <= 1:
                 raise HTTPException(status_code=422, detail="component values lie between 0 and 1")
-        return {
+        out = {
             "whatif": sim(request, analysis_pages.whatif, year, country, {"osi": osi, "tii": tii, "hci": hci}),
             "target": sim(request, analysis_pages.target, year, country, rank, region_rank),
-            "explain": sim(request, analysis_pages.explain, country, year_from, year),
+            "explain": sim(request, analysis_pages.explain, country, year_from or _before(year), year),
             "nowcast": sim(request, analysis_pages.nowcast, country),
         }
+        if release is not None:
+            out["release"] = release_whatif(release, year)
+        return out
+
+    def _before(year: int) -> int:
+        earlier = [y for y in cache.editions() if y < year]
+        if not earlier:
+            raise HTTPException(status_code=404, detail=f"no edition before {year} to explain the change")
+        return max(earlier)
+
+    def release_whatif(release_id: int, year: int) -> dict[str, Any]:
+        from egovindex.collection.models import Release
+        from egovindex.sources.load import reference_manifest
+        from egovindex.store.db import unit_of_work
+        from egovindex.survey.recompute import read_series
+
+        with unit_of_work(engine.execution_options(readonly=True)) as s:
+            rel = s.get(Release, release_id)
+            if rel is None:
+                raise HTTPException(status_code=404, detail=f"no release {release_id}")
+            values = {v.indicator_code: v.value for v in rel.values}
+            label = {"id": rel.id, "recipient": rel.recipient, "period": rel.period}
+        ref = settings.reference_data
+        if ref is None:
+            raise HTTPException(status_code=404, detail="no raw indicator series to recompute TII and HCI")
+        raw = read_series([ref / f for f in reference_manifest()["indicators"]])  # type: ignore[union-attr]
+        return {**label, **sim(None, analysis_pages.release_whatif, year, values, raw)}
 
     @app.get("/simulator.json", tags=["simulator"])
     def simulator_json(
@@ -309,11 +337,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
         hci: float | None = Query(None, ge=0, le=1),
         rank: int = Query(50, ge=1, le=193),
         region_rank: int | None = Query(4, ge=1, le=11),
-        year_from: int = 2022,
+        year_from: int | None = None,
+        release: int | None = Query(None, ge=1, le=2**31 - 1),
     ) -> JSONResponse:
         """What-if on components, the least-cost change to a target rank, the explanation of the last rank
-        change and the nowcast, for one country."""
-        return JSONResponse(sim_context(request, edition, country, osi, tii, hci, rank, region_rank, year_from))
+        change and the nowcast, for one country; with ``release``, what that release's national values would do
+        to Viet Nam's rank."""
+        return JSONResponse(
+            sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from)
+        )
 
     @app.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
     def simulator(
@@ -325,9 +357,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
         hci: float | None = None,
         rank: int = 50,
         region_rank: int | None = 4,
-        year_from: int = 2022,
+        year_from: int | None = None,
+        release: int | None = None,
     ) -> HTMLResponse:
-        data = sim_context(request, edition, country, osi, tii, hci, rank, region_rank, year_from)
+        data = sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from)
         return html(
             request,
             "simulator.html",

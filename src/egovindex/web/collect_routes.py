@@ -228,6 +228,21 @@ def router(engine: Any, render: Any) -> APIRouter:
             return RedirectResponse(f"/login?next=/board/{period}", status_code=303)  # type: ignore[return-value]
         return render(request, "board.html", board_data(user, period_of(period)), {"csrf": csrf_token(request)})
 
+    @r.post("/board/{period}/release", include_in_schema=False)
+    def release(
+        request: Request, period: str, recipient: str = Form(...), csrf: str = Form(...), reason: str = Form("")
+    ) -> RedirectResponse:
+        check_csrf(request, csrf)
+        username, p = current(request), period_of(period)
+        try:
+            with unit_of_work(engine) as s:
+                workflow.release(s, user=get_user(s, username), recipient=recipient, period=p, reason=reason or None)
+        except AuthorisationError as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from None
+        except workflow.WorkflowError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
+        return RedirectResponse(f"/board/{p}", status_code=303)
+
     @r.get(
         "/releases/{release_id}.{fmt}",
         tags=["statistics"],
