@@ -32,25 +32,15 @@ def operator(store_env: Path) -> Path:
     return store_env
 
 
-def _fill(path: Path, values: dict[str, object]) -> None:
-    book = load_workbook(path)
-    ws = book["Data"]
-    for r in range(7, ws.max_row + 1):
-        if ws.cell(r, 1).value in values:
-            ws.cell(r, 4, values[ws.cell(r, 1).value])
-            ws.cell(r, 5, "VNNIC")
-    book.save(path)
-
-
-def test_template_submit_fix_approve_release_export_verify(operator: Path) -> None:
+def test_template_submit_fix_approve_release_export_verify(operator: Path, fill) -> None:  # type: ignore[no-untyped-def]
     xlsx = operator / "BKHCN_2026Q4.xlsx"
     assert "6 indicators, due 15/01/2027" in run(
         "collect", "template", "--agency", "BKHCN", "--period", "2026Q4", "--out", str(xlsx)
     )
-    _fill(xlsx, {"mobile_subs_per100": "140,5", "mobile_broadband_per100": 95, "fixed_broadband_per100": "abc"})
+    fill(xlsx, {"mobile_subs_per100": "140,5", "mobile_broadband_per100": 95, "fixed_broadband_per100": "abc"})
     out = run("collect", "submit", str(xlsx), "--agency", "BKHCN", "--user", "lan", code=2)
     assert "row 9, column 'D (value)': 'abc' is not a number" in out and "nothing was stored" in out
-    _fill(xlsx, {"fixed_broadband_per100": "24,8"})
+    fill(xlsx, {"fixed_broadband_per100": "24,8"})
     result = json.loads(run("collect", "submit", str(xlsx), "--agency", "BKHCN", "--user", "lan", "-f", "json"))
     assert result["status"] == "validated" and result["values"] == 3 and result["version"] == 1
     assert "only an approver of BKHCN" in run("collect", "approve", str(result["submission"]), "--user", "lan", code=2)

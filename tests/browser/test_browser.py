@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
@@ -71,17 +70,7 @@ def _sign_in(page, base: str, user: str, next_: str) -> None:  # type: ignore[no
     page.wait_for_url(f"{base}{next_}")
 
 
-def _fill(path: Path, values: dict[str, object]) -> None:
-    book = load_workbook(path)
-    ws = book["Data"]
-    for r in range(7, ws.max_row + 1):
-        if ws.cell(r, 1).value in values:
-            ws.cell(r, 4, values[ws.cell(r, 1).value])
-            ws.cell(r, 5, "VNNIC and operators' reports")
-    book.save(path)
-
-
-def test_submit_approve_release_and_see_it_in_a_what_if(server: str, tmp_path: Path) -> None:
+def test_submit_approve_release_and_see_it_in_a_what_if(server: str, tmp_path: Path, fill) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -111,13 +100,13 @@ def test_submit_approve_release_and_see_it_in_a_what_if(server: str, tmp_path: P
             "share_services_l34": 80,
             "online_dossier_rate": 40,
         }
-        _fill(xlsx, values)
+        fill(xlsx, source="VNNIC and operators' reports", values=values)
         page.set_input_files("input[type=file]", str(xlsx))
         page.click("#upload")
         problems = page.inner_text("#problems")
         assert "row 9, column 'D (value)': 'abc' is not a number" in problems
         page.screenshot(path=str(ARTIFACTS / "1-upload-with-an-error.png"), full_page=True)
-        _fill(xlsx, {"fixed_broadband_per100": "30,0"})
+        fill(xlsx, source="VNNIC and operators' reports", values={"fixed_broadband_per100": "30,0"})
         page.set_input_files("input[type=file]", str(xlsx))
         page.click("#upload")
         assert page.inner_text("#status") == "validated"

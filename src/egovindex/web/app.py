@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -37,6 +38,16 @@ SECURITY_HEADERS = {
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class RankingFilter:
+    """The ranking's filters, shared by the page, its JSON twin and its downloads."""
+
+    region: str | None = None
+    subregion: str | None = None
+    group: str | None = None
+    sort: str = "rank"
 
 
 class Problem(BaseModel):
@@ -147,24 +158,25 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return html(request, "overview.html", *build(pages.overview, language(request)))
 
     # ----------------------------------------------------------------------------------------- rankings
-    def _ranking(
-        request: Request, year: int, region: str | None, subregion: str | None, group: str | None, sort: str
-    ) -> tuple[dict, dict]:
+    def _ranking(request: Request, year: int, f: RankingFilter) -> tuple[dict, dict]:
         return build(
-            pages.egdi_ranking, year, region=region, subregion=subregion, group=group, sort=sort, lang=language(request)
+            pages.egdi_ranking,
+            year,
+            region=f.region or None,
+            subregion=f.subregion or None,
+            group=f.group or None,
+            sort=f.sort,
+            lang=language(request),
         )
 
     @app.get("/egdi/{year}.json", tags=["pages"])
     def ranking_json(
         request: Request,
         year: int,
-        region: str | None = None,
-        subregion: str | None = None,
-        group: str | None = None,
-        sort: str = "rank",
+        f: Annotated[RankingFilter, Depends()],
     ) -> JSONResponse:
         """One edition's ranking, with rows carrying at least iso3, country, egdi and rank."""
-        return JSONResponse(_ranking(request, year, region, subregion, group, sort)[0])
+        return JSONResponse(_ranking(request, year, f)[0])
 
     @app.get(
         "/egdi/{year}.csv",
@@ -175,13 +187,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def ranking_csv(
         request: Request,
         year: int,
-        region: str | None = None,
-        subregion: str | None = None,
-        group: str | None = None,
-        sort: str = "rank",
+        f: Annotated[RankingFilter, Depends()],
     ) -> Response:
         """Exactly the rows the ranking page shows, as CSV."""
-        rows = _ranking(request, year, region, subregion, group, sort)[0]["rows"]
+        rows = _ranking(request, year, f)[0]["rows"]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["iso3"], lineterminator="\n")
         writer.writeheader()
@@ -201,15 +210,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def ranking_xlsx(
         request: Request,
         year: int,
-        region: str | None = None,
-        subregion: str | None = None,
-        group: str | None = None,
-        sort: str = "rank",
+        f: Annotated[RankingFilter, Depends()],
     ) -> Response:
         """Exactly the rows the ranking page shows, as Excel."""
         from openpyxl import Workbook
 
-        rows = _ranking(request, year, region, subregion, group, sort)[0]["rows"]
+        rows = _ranking(request, year, f)[0]["rows"]
         book = Workbook()
         ws = book.active
         ws.title = f"EGDI {year}"
@@ -229,12 +235,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def ranking_page(
         request: Request,
         year: int,
-        region: str | None = None,
-        subregion: str | None = None,
-        group: str | None = None,
-        sort: str = "rank",
+        f: Annotated[RankingFilter, Depends()],
     ) -> HTMLResponse:
-        data, view = _ranking(request, year, region or None, subregion or None, group or None, sort)
+        data, view = _ranking(request, year, f)
         return html(request, "ranking.html", data, {**view, "query": request.url.query})
 
     @app.get("/egdi", include_in_schema=False)
