@@ -201,3 +201,52 @@ def test_lead_board_and_release_downloads(app_url: str) -> None:
     viewer = TestClient(create_app(app_url))
     _sign_in(viewer, "lan")
     assert viewer.get("/board/2026Q4").status_code == 403
+
+
+def test_justify_a_warning_then_approve_and_unapprove(app_url: str) -> None:
+    client = TestClient(create_app(app_url))
+    _sign_in(client, "lan")
+    page = client.get("/collect/2026Q4")
+    partial = {"mobile_subs_per100": 140, "mobile_broadband_per100": 95}  # fixed broadband is missing
+    upload = client.post(
+        "/collect/2026Q4/upload",
+        data={"csrf": _csrf(page.text)},
+        files={"file": ("q4.xlsx", _template(client, partial))},
+    )
+    assert "submitted" in upload.text and 'class="justify"' in upload.text  # completeness warnings to justify
+    sub = client.get("/collect/2026Q4.json").json()["submission"]
+    for w in sub["warnings"]:
+        r = client.post(
+            f"/collect/submission/{sub['id']}/justify",
+            data={
+                "csrf": _csrf(page.text),
+                "rule": w["rule"],
+                "indicator": w["indicator"],
+                "text": "the portal's figures come from VPCP this quarter",
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+    assert client.get("/collect/2026Q4.json").json()["submission"]["status"] == "validated"
+    approver = TestClient(create_app(app_url))
+    _sign_in(approver, "minh")
+    page = approver.get("/collect/2026Q4").text
+    lock = re.search(r'name="lock_version" value="(\d+)"', page).group(1)
+    approver.post(f"/collect/submission/{sub['id']}/approve", data={"csrf": _csrf(page), "lock_version": lock})
+    page = approver.get("/collect/2026Q4").text
+    assert 'id="unapprove"' in page
+    lock = re.search(r'name="lock_version" value="(\d+)"', page).group(1)
+    r = approver.post(
+        f"/collect/submission/{sub['id']}/unapprove",
+        data={"csrf": _csrf(page), "lock_version": lock, "reason": "operator revised its count"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert approver.get("/collect/2026Q4.json").json()["submission"]["status"] == "validated"
+    assert (
+        client.post(
+            f"/collect/submission/{sub['id']}/unapprove",
+            data={"csrf": _csrf(client.get("/collect/2026Q4").text), "lock_version": 1, "reason": "x"},
+        ).status_code
+        == 403
+    )

@@ -157,28 +157,69 @@ def router(engine: Any, render: Any) -> APIRouter:
             request,
             "collect.html",
             page_data(username, p),
-            {"csrf": csrf_token(request), "problems": problems, "message": message},
+            {"csrf": csrf_token(request), "problems": problems, "message": message, "json_url": f"/collect/{p}.json"},
         )
         response.status_code = status
         return response
 
-    @r.post("/collect/submission/{submission_id}/approve", include_in_schema=False)
-    def approve(
-        request: Request, submission_id: int, csrf: str = Form(...), lock_version: int = Form(...)
-    ) -> RedirectResponse:
-        check_csrf(request, csrf)
+    def _act(request: Request, submission_id: int, action: Any) -> RedirectResponse:
+        """Run one workflow action on a submission for the signed-in user and go back to its period's page."""
         username = current(request)
         try:
             with unit_of_work(engine) as s:
-                sub = workflow.approve(
-                    s, user=get_user(s, username), submission_id=submission_id, expected_version=lock_version
-                )
+                sub = action(s, get_user(s, username))
                 period = sub.period
         except AuthorisationError as exc:
             raise HTTPException(status_code=403, detail=str(exc)) from None
         except workflow.WorkflowError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from None
         return RedirectResponse(f"/collect/{period}", status_code=303)
+
+    @r.post("/collect/submission/{submission_id}/justify", include_in_schema=False)
+    def justify(
+        request: Request,
+        submission_id: int,
+        rule: str = Form(...),
+        text: str = Form(...),
+        indicator: str = Form(""),
+        csrf: str = Form(...),
+    ) -> RedirectResponse:
+        check_csrf(request, csrf)
+        return _act(
+            request,
+            submission_id,
+            lambda s, u: workflow.justify(
+                s, user=u, submission_id=submission_id, rule=rule, text=text, indicator=indicator or None
+            ),
+        )
+
+    @r.post("/collect/submission/{submission_id}/unapprove", include_in_schema=False)
+    def unapprove(
+        request: Request,
+        submission_id: int,
+        reason: str = Form(...),
+        lock_version: int = Form(...),
+        csrf: str = Form(...),
+    ) -> RedirectResponse:
+        check_csrf(request, csrf)
+        return _act(
+            request,
+            submission_id,
+            lambda s, u: workflow.unapprove(
+                s, user=u, submission_id=submission_id, reason=reason, expected_version=lock_version
+            ),
+        )
+
+    @r.post("/collect/submission/{submission_id}/approve", include_in_schema=False)
+    def approve(
+        request: Request, submission_id: int, csrf: str = Form(...), lock_version: int = Form(...)
+    ) -> RedirectResponse:
+        check_csrf(request, csrf)
+        return _act(
+            request,
+            submission_id,
+            lambda s, u: workflow.approve(s, user=u, submission_id=submission_id, expected_version=lock_version),
+        )
 
     # --------------------------------------------------------------------------------------- lead ministry
     def board_data(username: str, period: Period) -> dict[str, Any]:
