@@ -84,5 +84,54 @@ def components(rows: list[dict[str, Any]], *, title: str, value_label: str, desc
     return render(spec, description)
 
 
+def rank_bands(rows: list[dict[str, Any]], *, title: str, rank_label: str, description: str) -> Chart:
+    """Each country's median rank (point) and 5-95% interval (bar) under uncertain weights, method and data."""
+    spec = _base(title, rank_label)
+    order = [r["country"] for r in sorted(rows, key=lambda r: r["median"])]
+    spec.update(
+        {
+            "height": max(120, 22 * len(rows)),
+            "data": {"values": rows},
+            "layer": [
+                {
+                    "mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.6},
+                    "encoding": {
+                        "y": {"field": "country", "type": "nominal", "sort": order, "title": None},
+                        "x": {"field": "p05", "type": "quantitative", "title": rank_label, "scale": {"zero": False}},
+                        "x2": {"field": "p95"},
+                    },
+                },
+                {
+                    "mark": {"type": "point", "filled": True, "size": 60},
+                    "encoding": {
+                        "y": {"field": "country", "type": "nominal", "sort": order},
+                        "x": {"field": "median", "type": "quantitative"},
+                        "color": {"field": "highlight", "type": "nominal", "legend": None},
+                    },
+                },
+            ],
+        }
+    )
+    return render(spec, description)
+
+
+def target_gaps(rows: list[dict[str, Any]], *, title: str, label: str, description: str) -> Chart:
+    """Current rank against each rank target (bars: places still to gain)."""
+    spec = _base(title, label)
+    spec.update(
+        {
+            "height": max(100, 28 * len(rows)),
+            "data": {"values": rows},
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "target", "type": "nominal", "title": None, "sort": None},
+                "x": {"field": "gap", "type": "quantitative", "title": label},
+                "color": {"field": "status", "type": "nominal", "title": None},
+            },
+        }
+    )
+    return render(spec, description)
+
+
 def digest(chart: Chart) -> str:
     return hashlib.sha256(chart.svg.encode()).hexdigest()[:16]

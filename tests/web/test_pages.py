@@ -116,7 +116,7 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
 
     root = Path(__file__).parents[2] / "src/egovindex/web"
     found = set()
-    for f in [*root.glob("templates/*.html"), root / "pages.py"]:
+    for f in [*root.glob("templates/*.html"), root / "pages.py", root / "analysis_pages.py"]:
         found |= set(re.findall(r"""_\(["']([^"']+)["']\)""", f.read_text(encoding="utf-8")))
     missing = sorted(found - set(catalogue("vi")))
     assert not missing, f"add to web/i18n/vi/LC_MESSAGES/messages.po: {missing}"
@@ -150,3 +150,20 @@ def test_numbers_follow_babel_s_notation(value: float, lang: str) -> None:
     from egovindex.web.i18n import number
 
     assert number(value, lang) == format_decimal(value, format="#,##0.0000", locale=lang)
+
+
+def test_simulator_raw_indicators_and_sensitivity_bands(client: TestClient) -> None:
+    base = client.get("/simulator.json", params={"raw": "fixed_broadband_per100=21.6"}).json()["raw"]
+    assert "fixed_broadband_per100" in base["indicators"] and base["before"]["rank"] == 71
+    more = client.get("/simulator.json", params={"raw": "fixed_broadband_per100=60"}).json()["raw"]
+    # more broadband raises TII (every country's TII recomputed with the edition's method) and never the rank number
+    assert more["after"]["tii"] > base["after"]["tii"] and more["after"]["rank"] <= base["after"]["rank"]
+    assert more["after"]["hci"] == pytest.approx(more["before"]["hci"])
+    assert client.get("/simulator.json", params={"raw": "broadband"}).status_code == 422
+    assert client.get("/simulator.json", params={"raw": "osi_x=3"}).status_code == 404
+    page = client.get(
+        "/simulator", params={"raw_name_0": "fixed_broadband_per100", "raw_value_0": "60", "draws": 300}
+    ).text
+    assert 'id="raw-whatif">' in page and f"<strong>{more['after']['rank']}</strong>" in page
+    assert 'id="sensitivity"' in page and page.count("<svg") == 1  # the ASEAN bands chart
+    assert re.search(r"Viet Nam: trung vị thứ hạng \d+,\s+khoảng 5-95% \d+–\d+", page)

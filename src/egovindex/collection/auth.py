@@ -82,6 +82,50 @@ def add_user(
     return user
 
 
+def change_user(
+    session: Session,
+    *,
+    user: User,
+    username: str,
+    role: str | None = None,
+    agency: str | None = None,
+    active: bool | None = None,
+) -> User:
+    """An administrator changes another user's role, agency or whether the account may sign in. The change is
+    audited with the values before and after; an administrator cannot lock themselves out."""
+    require(user, "users")
+    target = session.scalars(select(User).where(User.username == username)).first()
+    if target is None:
+        raise ValueError(f"no user {username!r}")
+    if role is not None and role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if agency is not None:
+        registry.load().agency(agency)
+    if target.username == user.username and (active is False or (role is not None and role != user.role)):
+        raise ValueError("administrators cannot deactivate themselves or change their own role")
+    before = {"role": target.role, "agency": target.agency_code, "active": target.active}
+    if role is not None:
+        target.role = role
+    if agency is not None:
+        target.agency_code = agency
+    if active is not None:
+        target.active = active
+    after = {"role": target.role, "agency": target.agency_code, "active": target.active}
+    if after == before:
+        return target
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="user.change",
+        entity="user",
+        entity_id=username,
+        before=before,
+        after=after,
+    )
+    return target
+
+
 def _agency_covers(user: User, agency: str, day: dt.date) -> bool:
     """A user's agency acts for ``agency`` if it is that agency or its successor on ``day``."""
     reg = registry.load()

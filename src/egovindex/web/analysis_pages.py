@@ -57,6 +57,37 @@ def release_whatif(editions: dict[int, Edition], year: int, values: dict[str, fl
     }
 
 
+def raw_whatif(
+    editions: dict[int, Edition], year: int, country: str, values: dict[str, float], raw: Any
+) -> dict[str, Any]:
+    """Set raw TII/HCI indicators of one country (e.g. fixed broadband per 100 = 30): TII and HCI of every
+    country recomputed with the edition's method (one change moves the mean, sd, min and max), then EGDI and
+    ranks. Only indicators the loaded raw series can recompute are accepted."""
+    from egovindex.analysis.simulate import Change, raw_leaves, simulate
+
+    edition = _edition(editions, year)
+    usable = raw_leaves(edition, raw)
+    unknown = sorted(set(values) - usable)
+    if unknown:
+        raise NotFoundError(
+            f"{', '.join(unknown)}: not a raw indicator of {year} in the loaded series; use {', '.join(sorted(usable))}"
+        )
+    code = country.upper()
+    changes = [Change(code, leaf, "set", v) for leaf, v in sorted(values.items())]
+    try:
+        sim = simulate(edition, changes, region="asean", raw=raw, report=[code])
+    except AnalysisError as exc:
+        raise NotFoundError(str(exc)) from None
+    return {
+        "edition": year,
+        "country": code,
+        "indicators": sorted(usable),
+        "changes": [c.describe() for c in changes],
+        "before": sim.before[code],
+        "after": sim.after[code],
+    }
+
+
 def target(
     editions: dict[int, Edition], year: int, country: str, rank: int | None, region_rank: int | None
 ) -> dict[str, Any]:
@@ -117,9 +148,10 @@ def sensitivity(editions: dict[int, Edition], year: int, country: str, draws: in
     from egovindex.analysis import sensitivity as sa
 
     draws = max(100, min(draws, 20_000))
-    result = sa.run(_edition(editions, year), sa.Settings(draws=draws, seed=seed))
+    edition = _edition(editions, year)
+    result = sa.run(edition, sa.Settings(draws=draws, seed=seed))
     code = country.upper()
-    rows = {r["iso3"]: r for r in result.rows()}
+    rows = {r["iso3"]: r for r in result.rows({r.iso3: r.country_name for r in edition.rows})}
     if code not in rows:
         raise NotFoundError(f"{code} is not assessed in {year}")
     from egovindex.sources.countries import group_members
@@ -132,3 +164,27 @@ def sensitivity(editions: dict[int, Edition], year: int, country: str, draws: in
         "country": rows[code],
         "asean": sorted(asean, key=lambda r: r["rank"]),
     }
+
+
+def bands_chart(bands: dict[str, Any], lang: str) -> Any:
+    """The sensitivity bands of ASEAN as an SVG chart, with a text description."""
+    from egovindex import charts
+    from egovindex.web.i18n import gettext
+
+    _ = gettext(lang)
+    rows = [
+        {
+            "country": r["country"],
+            "median": r["median_rank"],
+            "p05": r["p05"],
+            "p95": r["p95"],
+            "highlight": r["iso3"] == bands["country"]["iso3"],
+        }
+        for r in bands["asean"]
+    ]
+    return charts.rank_bands(
+        rows,
+        title=_("Rank under uncertain weights, method and data, {year}").format(year=bands["edition"]),
+        rank_label=_("Rank among UN Member States (median, 5-95%)"),
+        description="; ".join(f"{r['country']}: {r['median']:g} ({r['p05']:g}-{r['p95']:g})" for r in rows),
+    )

@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.middleware.sessions import SessionMiddleware
 
-from egovindex.web import analysis_pages, collect_routes, i18n, pages
+from egovindex.web import analysis_pages, collect_routes, i18n, pages, review_routes
 from egovindex.web.auth import Throttle, check_csrf, csrf_token, secret_key, signed_in
 from egovindex.web.collect_routes import authenticate
 from egovindex.web.data import EditionCache
@@ -130,6 +130,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         ctx = {
             "request": request,
             "user": signed_in(request),
+            "role": request.session.get("role"),
             "data": data,
             "lang": lang,
             "_": i18n.gettext(lang),
@@ -292,6 +293,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         rank: int,
         region_rank: int | None,
         year_from: int,
+        raw: list[str] | None = None,
     ) -> dict[str, Any]:
         for v in (osi, tii, hci):
             if v is not None and not 0 <= v <= 1:
@@ -304,6 +306,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         }
         if release is not None:
             out["release"] = release_whatif(release, year)
+        if raw:
+            out["raw"] = sim(request, analysis_pages.raw_whatif, year, country, parse_raw(raw), raw_series())
         return out
 
     def _before(year: int) -> int:
@@ -312,11 +316,23 @@ def create_app(database_url: str | None = None) -> FastAPI:
             raise HTTPException(status_code=404, detail=f"no edition before {year} to explain the change")
         return max(earlier)
 
+    raw_cache: dict[str, Any] = {}
+
+    def raw_series() -> Any:
+        """The raw indicator series of the reference data, read once."""
+        from egovindex.sources.load import reference_manifest
+        from egovindex.survey.recompute import read_series
+
+        ref = settings.reference_data
+        if ref is None:
+            raise HTTPException(status_code=404, detail="no raw indicator series to recompute TII and HCI")
+        if "panel" not in raw_cache:
+            raw_cache["panel"] = read_series([ref / f for f in reference_manifest()["indicators"]])
+        return raw_cache["panel"]
+
     def release_whatif(release_id: int, year: int) -> dict[str, Any]:
         from egovindex.collection.models import Release
-        from egovindex.sources.load import reference_manifest
         from egovindex.store.db import unit_of_work
-        from egovindex.survey.recompute import read_series
 
         with unit_of_work(engine.execution_options(readonly=True)) as s:
             rel = s.get(Release, release_id)
@@ -324,11 +340,31 @@ def create_app(database_url: str | None = None) -> FastAPI:
                 raise HTTPException(status_code=404, detail=f"no release {release_id}")
             values = {v.indicator_code: v.value for v in rel.values}
             label = {"id": rel.id, "recipient": rel.recipient, "period": rel.period}
-        ref = settings.reference_data
-        if ref is None:
-            raise HTTPException(status_code=404, detail="no raw indicator series to recompute TII and HCI")
-        raw = read_series([ref / f for f in reference_manifest()["indicators"]])  # type: ignore[union-attr]
-        return {**label, **sim(None, analysis_pages.release_whatif, year, values, raw)}
+        return {**label, **sim(None, analysis_pages.release_whatif, year, values, raw_series())}
+
+    def raw_indicators(year: int) -> list[str]:
+        """The raw indicators of an edition that the loaded series can recompute (none without reference data)."""
+        from egovindex.analysis.simulate import raw_leaves
+
+        if settings.reference_data is None or year not in cache.editions():
+            return []
+        return cache.memo(("raw_leaves", year), lambda eds: sorted(raw_leaves(eds[year], raw_series())))
+
+    def parse_raw(items: list[str]) -> dict[str, float]:
+        """``indicator=value`` pairs of the raw-indicator what-if."""
+        out = {}
+        for item in items:
+            name, sep, value = item.partition("=")
+            try:
+                number = float(value.replace(",", "."))
+            except ValueError:
+                number = float("nan")
+            if not sep or not name.strip() or number != number or not 0 <= number <= 1e6:
+                raise HTTPException(
+                    status_code=422, detail=f"raw: write indicator=value, e.g. fixed_broadband=30, not {item!r}"
+                )
+            out[name.strip()] = number
+        return out
 
     @app.get("/simulator.json", tags=["simulator"])
     def simulator_json(
@@ -342,12 +378,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
         region_rank: int | None = Query(4, ge=1, le=11),
         year_from: int | None = None,
         release: int | None = Query(None, ge=1, le=2**31 - 1),
+        raw: list[str] = Depends(raw_changes),
     ) -> JSONResponse:
         """What-if on components, the least-cost change to a target rank, the explanation of the last rank
         change and the nowcast, for one country; with ``release``, what that release's national values would do
         to Viet Nam's rank."""
         return JSONResponse(
-            sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from)
+            sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from, raw)
         )
 
     @app.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
@@ -362,8 +399,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
         region_rank: int | None = 4,
         year_from: int | None = None,
         release: int | None = None,
+        raw: list[str] = Depends(raw_changes),
+        draws: int = Query(1000, ge=100, le=20_000),
+        seed: int = Query(0, ge=0, le=2**32 - 1),
     ) -> HTMLResponse:
-        data = sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from)
+        data = sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from, raw)
+        bands = sim(request, analysis_pages.sensitivity, edition, country, draws, seed)
         return html(
             request,
             "simulator.html",
@@ -378,7 +419,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
                     "rank": rank,
                     "region_rank": region_rank,
                     "year_from": year_from,
-                }
+                    "raw": raw,
+                    "draws": draws,
+                    "seed": seed,
+                },
+                "sensitivity": bands,
+                "raw_indicators": raw_indicators(edition),
+                "raw_pairs": [r.split("=", 1) for r in raw] + [None, None],
+                "bands_chart": analysis_pages.bands_chart(bands, language(request)),
             },
         )
 
@@ -419,6 +467,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             throttle.clear(*keys)
             request.session.clear()
             request.session["user"] = user.username
+            request.session["role"] = user.role
             csrf_token(request)
             return RedirectResponse(_local(next), status_code=303)
         response = html(request, "login.html", {}, {"csrf": csrf_token(request), "next": _local(next), "error": error})
@@ -432,6 +481,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return RedirectResponse("/", status_code=303)
 
     app.include_router(collect_routes.router(engine, html))
+    app.include_router(review_routes.router(engine, html))
 
     @app.exception_handler(HTTPException)
     async def not_found(request: Request, exc: HTTPException) -> Response:
@@ -452,6 +502,21 @@ def create_app(database_url: str | None = None) -> FastAPI:
         )
 
     return app
+
+
+def raw_changes(
+    raw: list[str] = Query(
+        default=[], max_length=20, description="raw indicator changes, e.g. fixed_broadband_per100=30"
+    ),
+    raw_name_0: str = Query("", max_length=60),
+    raw_value_0: str = Query("", max_length=30),
+    raw_name_1: str = Query("", max_length=60),
+    raw_value_1: str = Query("", max_length=30),
+) -> list[str]:
+    """The simulator's raw-indicator changes: ``raw=name=value`` (programs), or name and value in two fields each
+    (the page's form, which has no script to join them)."""
+    pairs = ((raw_name_0, raw_value_0), (raw_name_1, raw_value_1))
+    return [r for r in raw if r.strip()] + [f"{n}={v}" for n, v in pairs if n and v.strip()]
 
 
 def _current_period() -> str:

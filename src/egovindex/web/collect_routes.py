@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Request,
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from egovindex.collection import intake, workflow
+from egovindex.collection import intake, reconcile, workflow
 from egovindex.collection.auth import AuthorisationError, get_user, user_for_token
 from egovindex.collection.models import Submission, User
 from egovindex.collection.periods import Period, PeriodError
@@ -77,6 +77,7 @@ def router(engine: Any, render: Any) -> APIRouter:
                     ],
                 },
                 "locked": workflow.why_locked(s, agency, period),
+                "discrepancies": [d for d in reconcile.listing(s, period=period) if agency in (d["owner"], d["other"])],
             }
 
     @r.get("/collect/{period}.json", tags=["statistics"])
@@ -223,7 +224,7 @@ def router(engine: Any, render: Any) -> APIRouter:
 
     # --------------------------------------------------------------------------------------- lead ministry
     def board_data(username: str, period: Period) -> dict[str, Any]:
-        from egovindex.collection import audit, reconcile
+        from egovindex.collection import audit
         from egovindex.collection.auth import require
         from egovindex.collection.models import Release
 
