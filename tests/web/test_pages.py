@@ -114,10 +114,18 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
 
     from egovindex.web.i18n import catalogue
 
-    root = Path(__file__).parents[2] / "src/egovindex/web"
-    found = set()
-    for f in [*root.glob("templates/*.html"), root / "pages.py", root / "analysis_pages.py"]:
-        found |= set(re.findall(r"""_\(["']([^"']+)["']\)""", f.read_text(encoding="utf-8")))
+    from egovindex.reports.build import TEMPLATES
+
+    root = Path(__file__).parents[2] / "src/egovindex"
+    found = set(TEMPLATES.values())  # the report's summary sentences
+    for f in [
+        *root.glob("web/templates/*.html"),
+        root / "web/pages.py",
+        root / "web/analysis_pages.py",
+        root / "reports/templates/report.html",
+        root / "reports/build.py",
+    ]:
+        found |= {a or b for a, b in re.findall(r"""_\("([^"]+)"\)|_\('([^']+)'\)""", f.read_text(encoding="utf-8"))}
     missing = sorted(found - set(catalogue("vi")))
     assert not missing, f"add to web/i18n/vi/LC_MESSAGES/messages.po: {missing}"
     assert catalogue("vi")["Very High"] == "Rất cao"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from egovindex.cli import analysis_cmd, collect_cmd, db_cmd, egdi_cmd, sources_cmd
+from egovindex.cli import analysis_cmd, collect_cmd, db_cmd, egdi_cmd, report_cmd, sources_cmd
 
 app = typer.Typer(
     name="egovindex",
@@ -23,6 +23,7 @@ app.add_typer(collect_cmd.release_app, name="release")
 app.add_typer(collect_cmd.audit_app, name="audit")
 for _name in ("simulate", "target", "explain", "sensitivity", "nowcast"):
     app.command(_name)(getattr(analysis_cmd, _name))
+app.command("report")(report_cmd.report)
 
 
 @app.command("settings")

@@ -480,6 +480,59 @@ def create_app(database_url: str | None = None) -> FastAPI:
         request.session.clear()
         return RedirectResponse("/", status_code=303)
 
+    @app.get(
+        "/reports/{period}.{fmt}",
+        tags=["reports"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/pdf": {}, "text/html": {}, "application/json": {}},
+                "description": "The thematic report as PDF or HTML, or every figure in it as JSON",
+            }
+        },
+    )
+    def report_download(request: Request, period: str, fmt: str) -> Response:
+        """The quarterly (2026Q4) or annual (2026) thematic report for the Government Office, in the page's
+        language; for signed-in users. Built from the same numbers as the overview."""
+        import datetime as dt
+        import json
+
+        from egovindex.collection.periods import Period, PeriodError
+        from egovindex.collection.registry_store import ensure_registry
+        from egovindex.reports import build as rb
+        from egovindex.store.db import unit_of_work
+
+        if not signed_in(request):
+            raise HTTPException(status_code=401, detail="sign in first")
+        media = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
+        if fmt not in media:
+            raise HTTPException(status_code=404, detail="formats: pdf, html, json")
+        try:
+            p = Period.parse(period)
+        except PeriodError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        lang = language(request)
+        try:
+            raw = raw_series()
+        except HTTPException:
+            raw = None  # the report says the raw-level what-if is unavailable
+        try:
+            with unit_of_work(engine) as s:
+                ensure_registry(s)
+                ctx = rb.context(s, cache.editions(), p, as_of=dt.date.today(), raw=raw)
+            if fmt == "json":
+                body = json.dumps(ctx, ensure_ascii=False, sort_keys=True, default=str).encode()
+            else:
+                html_text = rb.render_html(ctx, lang)
+                body = rb.render_pdf(html_text) if fmt == "pdf" else html_text.encode()
+        except rb.ReportError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from None
+        return Response(
+            body,
+            media_type=media[fmt],
+            headers={"Content-Disposition": f'attachment; filename="report_{p}_{lang}.{fmt}"'},
+        )
+
     app.include_router(collect_routes.router(engine, html))
     app.include_router(review_routes.router(engine, html))
 

@@ -1,0 +1,215 @@
+"""The thematic report: figures equal the dashboard's, every number in the summary comes from the data, the PDF
+renders and its text keeps the figures and Vietnamese diacritics in both languages, a quarter with missing
+submissions still gives a report, and the HTML is byte-identical for the same inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from egovindex.collection import workflow
+from egovindex.collection.auth import add_user, get_user
+from egovindex.collection.intake import Row
+from egovindex.collection.periods import Period
+from egovindex.collection.registry_store import ensure_registry
+from egovindex.reports import build as rb
+from egovindex.store.db import make_engine, unit_of_work
+from egovindex.store.editions import current_editions
+from egovindex.web.i18n import gettext, number
+from egovindex.web.pages import overview
+
+AS_OF = dt.date(2026, 11, 23)
+Q4 = Period.parse("2026Q4")
+BROADBAND = {"mobile_subs_per100": 140.5, "mobile_broadband_per100": 95.0, "fixed_broadband_per100": 24.0}
+SERVICES = {"share_services_level4": 55.0, "share_services_l34": 82.0, "online_dossier_rate": 45.0}
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is missing: .ci/run installs Debian's poppler-utils")
+        pytest.skip(f"{name} not installed (Debian's poppler-utils)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, reference: Path):  # type: ignore[no-untyped-def]
+    """The reference editions, and for 2026Q4 the lead ministry's broadband figures approved; the Government
+    Office (which also reports quarterly) has sent nothing."""
+    from egovindex.sources import load as loader
+    from egovindex.sources.load import reference_manifest
+    from egovindex.store.db import upgrade
+    from egovindex.survey.recompute import read_series
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'report.sqlite'}"
+    upgrade(url)
+    engine = make_engine(url)
+    loader.store(engine, loader.parse_all(loader.reference_files(reference)))
+    with unit_of_work(engine) as s:
+        ensure_registry(s)
+        add_user(s, actor="setup", username="lan", agency="BKHCN", role="submitter")
+        add_user(s, actor="setup", username="minh", agency="BKHCN", role="approver")
+        sub, _ = workflow.submit(
+            s,
+            user=get_user(s, "lan"),
+            agency="BKHCN",
+            period=Q4,
+            rows=[Row(k, v, "VNNIC") for k, v in {**BROADBAND, **SERVICES}.items()],
+            channel="json",
+            name="api",
+        )
+        for issue in list(sub.issues):
+            if not issue.justification:
+                workflow.justify(
+                    s, user=get_user(s, "lan"), submission_id=sub.id, rule=issue.rule, text="new survey method"
+                )
+        workflow.approve(s, user=get_user(s, "minh"), submission_id=sub.id)
+    raw = read_series([reference / f for f in reference_manifest()["indicators"]])
+    with unit_of_work(engine) as s:
+        editions = {e.year: e for e in current_editions(s)}
+    return engine, editions, raw
+
+
+def _report(store, period: Period, lang: str) -> rb.Report:  # type: ignore[no-untyped-def]
+    engine, editions, raw = store
+    with unit_of_work(engine) as s:
+        return rb.build(s, editions, period, lang=lang, as_of=AS_OF, raw=raw)
+
+
+def test_figures_are_the_dashboard_s(store) -> None:  # type: ignore[no-untyped-def]
+    _, editions, _ = store
+    dashboard, _ = overview(editions, "vi", today=AS_OF)
+    pos = _report(store, Q4, "vi").context["position"]
+    assert (pos["edition"], pos["rank"], pos["egdi"], pos["asean_rank"]) == (2024, 71, 0.77092, 5)
+    assert (pos["rank"], pos["egdi"], pos["asean_rank"], pos["group"]) == (
+        dashboard["rank"],
+        dashboard["egdi"],
+        dashboard["asean_rank"],
+        dashboard["group"],
+    )
+    assert {k: c["value"] for k, c in pos["components"].items()} == {k: dashboard[k] for k in ("osi", "tii", "hci")}
+    gaps = {t["id"]: t["gap"] for t in _report(store, Q4, "en").context["targets"] if t["unit"] == "rank"}
+    assert gaps == {t["id"]: t["gap"] for t in dashboard["targets"]} == {"17-2": 1, "749-3": 21, "942-6": 41}
+    assert pos["previous"]["rank"] == 86 and pos["components"]["tii"]["rank"] == 67
+
+
+def test_every_number_in_the_summary_comes_from_the_data(store) -> None:  # type: ignore[no-untyped-def]
+    for lang in ("vi", "en"):
+        report = _report(store, Q4, lang)
+        ctx = report.context
+        sentences = rb.summary(ctx, lang)
+        rules = [s.rule for s in sentences]
+        assert rules[:3] == ["position_up", "components", "explain_gain_loss"] and "nowcast" in rules
+        wording = gettext(lang)
+        for s in sentences:
+            shown = {rb.fmt(v, lang) for v in s.figures.values()}
+            # numbers that are part of the wording ("5-95%"), not of the data
+            literal = set(re.findall(r"\d+", re.sub(r"\{[^}]+\}", " ", wording(rb.TEMPLATES[s.rule]))))
+            for found in re.findall(r"\d+(?:[.,]\d+)*", s.text):
+                assert found in literal or any(found in f for f in shown), (lang, s.rule, found, s.text)
+            assert str(escape(s.text)) in report.html
+        by = {s.rule: s.figures for s in sentences}
+        pos = ctx["position"]
+        assert by["position_up"] == {
+            "edition": 2024,
+            "rank": 71,
+            "countries": 193,
+            "egdi": pos["egdi"],
+            "asean_rank": 5,
+            "previous_edition": 2022,
+            "places": 15,
+            "previous_rank": 86,
+        }
+        assert (by["components"]["best"], by["components"]["worst"]) == ("TII", "HCI")
+        ex = ctx["explain"]
+        assert by["explain_gain_loss"]["own"] - by["explain_gain_loss"]["others"] == pytest.approx(
+            ex["rank_from"] - ex["rank_to"], abs=0.11
+        )
+        assert by["whatif"]["before"] == 71 and by["whatif"]["after"] == ctx["whatif"]["after"]["rank"]
+        assert by["missing"] == {"agencies": "VPCP"}
+        assert by["supply"] == {"complete": 1, "expected": 2, "period": "2026Q4"}
+        assert by["nowcast"]["rank"] == ctx["nowcast"]["rank"]
+
+
+def test_the_approved_data_feed_the_what_if(store) -> None:  # type: ignore[no-untyped-def]
+    w = _report(store, Q4, "en").context["whatif"]
+    assert w["available"] and {c["indicator"] for c in w["changes"]} == {"mobile_subs_per100", "fixed_broadband_per100"}
+    assert w["unused"] == ["mobile_broadband_per100"]  # no public series of it: the 2024 TII is recomputed without
+    assert w["before"]["rank"] == 71 and w["after"]["tii"] != w["before"]["tii"]
+    assert w["after"]["hci"] == pytest.approx(w["before"]["hci"])
+
+
+def test_online_service_targets_are_checked_against_the_approved_values(store) -> None:  # type: ignore[no-untyped-def]
+    rows = {t["id"]: t for t in _report(store, Q4, "en").context["targets"]}
+    assert (rows["749-1"]["current"], rows["749-1"]["gap"], rows["749-1"]["status"]) == (55.0, 25.0, "missed")
+    assert (rows["17-4"]["current"], rows["17-4"]["gap"], rows["17-4"]["status"]) == (45.0, 0.0, "met")
+    assert "36a-1" not in rows  # no approved value of that statistic: not invented
+
+
+def test_a_quarter_without_submissions_says_who_is_missing(store) -> None:  # type: ignore[no-untyped-def]
+    report = _report(store, Period.parse("2026Q3"), "en")
+    ctx = report.context
+    assert ctx["supply"]["missing"] == ["BKHCN", "VPCP"] and ctx["values"] == {}
+    assert ctx["whatif"] == {"available": False, "reason": "no_values"}
+    assert "Missing submissions: BKHCN, VPCP." in report.html
+    assert "No approved national data for this period yet." in report.html
+    annual = _report(store, Period(2026), "en").context
+    assert [q["period"] for q in annual["quarters"]] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert annual["quarters"][3]["complete"] == 1
+
+
+def test_html_is_byte_identical_for_the_same_inputs(store) -> None:  # type: ignore[no-untyped-def]
+    first, second = _report(store, Q4, "vi"), _report(store, Q4, "vi")
+    assert first.html.encode() == second.html.encode() and first.context["digest"] == second.context["digest"]
+    assert first.html != _report(store, Q4, "en").html
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pdf_renders_and_holds_the_dashboard_figures(store, lang: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdftotext, pdftoppm = _tool("pdftotext"), _tool("pdftoppm")
+    report = _report(store, Q4, lang)
+    pdf = tmp_path / f"report_{lang}.pdf"
+    pdf.write_bytes(report.pdf())
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    pos = report.context["position"]
+    for value in (pos["egdi"], *(c["value"] for c in pos["components"].values())):
+        assert number(value, lang, 4) in text
+    assert "0,7709" in text if lang == "vi" else "0.7709" in text
+    assert re.search(r"EGDI\s+0[.,]7709\s+71\s+5", text)  # the position table: value, rank, rank in ASEAN
+    for t in report.context["targets"]:
+        if t["unit"] == "rank":
+            assert re.search(rf"{re.escape(t['id'])}:.*?\s{t['threshold']}\s+{t['current']}\s+{t['gap']}\s", text, re.S)
+    flat = " ".join(text.split())
+    if lang == "vi":
+        assert "Báo cáo chuyên đề về các chỉ số Chính phủ điện tử của Việt Nam" in flat
+        assert "Tóm tắt" in flat and "Khuyến nghị" in flat and "Mục lục" in flat
+        assert "Việt Nam xếp thứ 71/193 với EGDI 0,7709, tăng 15 bậc so với hạng 86 năm 2022" in flat
+    else:
+        assert "Executive summary" in flat and "Viet Nam's position" in flat
+        assert "Viet Nam ranks 71 of 193 with an EGDI of 0.7709, up 15 places from 86 in 2022" in flat
+    assert re.search(r"1 / \d+", text)  # page numbers
+    assert re.search(r"Executive summary\s*\.+\s*1|Tóm tắt\s*\.+\s*1", text)  # table of contents with pages
+    subprocess.run([pdftoppm, "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 6 and all(p.stat().st_size > 2000 for p in pages)
+    artefacts = Path(__file__).parents[2] / "test-artifacts"
+    artefacts.mkdir(exist_ok=True)
+    shutil.copy(pages[0], artefacts / f"report_{lang}_page1.png")
+
+
+def test_fonts_cover_vietnamese_and_are_embedded(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdffonts = _tool("pdffonts")
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(_report(store, Q4, "vi").pdf())
+    listing = subprocess.run([pdffonts, str(pdf)], capture_output=True, check=True, text=True).stdout
+    rows = listing.splitlines()[2:]
+    assert rows and all(" yes yes " in r for r in rows)  # every font embedded (as a subset)
+    assert not any("Serif" in r for r in rows)
