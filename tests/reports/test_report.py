@@ -213,3 +213,46 @@ def test_fonts_cover_vietnamese_and_are_embedded(store, tmp_path: Path) -> None:
     rows = listing.splitlines()[2:]
     assert rows and all(" yes yes " in r for r in rows)  # every font embedded (as a subset)
     assert not any("Serif" in r for r in rows)
+
+
+def test_web_download_and_cli(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from egovindex.cli import app as cli
+    from egovindex.settings import get_settings
+    from egovindex.web.app import create_app
+
+    engine, _, _ = store
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("EGOVINDEX_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EGOVINDEX_DATABASE_URL", url)
+    get_settings.cache_clear()
+    with unit_of_work(engine) as s:
+        add_user(s, actor="setup", username="hoa", agency="BKHCN", role="lead", password="a long enough password")
+    client = TestClient(create_app(url))
+    assert client.get("/reports/2026Q4.html").status_code == 401
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": "hoa", "password": "a long enough password", "csrf": token})
+    assert 'href="/reports/2026Q4.pdf"' in client.get("/board/2026Q4").text
+    figures = client.get("/reports/2026Q4.json").json()
+    assert figures["position"]["rank"] == 71 and figures["supply"]["missing"] == ["VPCP"]
+    page = client.get("/reports/2026Q4.html", params={"lang": "en"})
+    assert page.status_code == 200 and "Executive summary" in page.text
+    pdf = client.get("/reports/2026Q4.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get("/reports/2026Q9.pdf").status_code == 404
+    assert client.get("/reports/1999Q1.json").status_code == 409  # no edition up to 1999: said, not invented
+    # the command line: the same figures, an atomic write, clear errors
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(
+        cli, ["report", "--period", "2026Q4", "-f", "json", "-o", str(out), "--as-of", "2026-11-23"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "missing submissions: VPCP" in result.output
+    import json
+
+    assert json.loads(out.read_text())["position"] == figures["position"]
+    bad = CliRunner().invoke(cli, ["report", "--period", "2026"])
+    assert bad.exit_code == 2 and "--year 2026" in bad.output
+    get_settings.cache_clear()
