@@ -112,9 +112,8 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
 def test_every_ui_string_has_a_vietnamese_translation() -> None:
     from pathlib import Path
 
-    from egovindex.web.i18n import catalogue
-
     from egovindex.reports.build import TEMPLATES
+    from egovindex.web.i18n import catalogue
 
     root = Path(__file__).parents[2] / "src/egovindex"
     found = set(TEMPLATES.values())  # the report's summary sentences

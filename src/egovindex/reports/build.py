@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from egovindex import charts, methodologies, registry
+from egovindex.analysis import national_targets
 from egovindex.collection.periods import Period
 from egovindex.web.i18n import gettext, number
 
@@ -154,51 +155,6 @@ def whatif(edition: Edition, values: dict[str, dict[str, Any]], raw: Panel | Non
         "before": sim.before[COUNTRY],
         "after": sim.after[COUNTRY],
     }
-
-
-def target_rows(pos: dict[str, Any], values: dict[str, dict[str, Any]], as_of: dt.date) -> list[dict[str, Any]]:
-    """Every national target with a number to compare: status on track / at risk / missed / met, and the gap."""
-    rows = []
-    for t in registry.load().targets:
-        if "threshold" not in t:
-            continue
-        metric, threshold = t["metric"], float(t["threshold"])
-        deadline = int(str(t["deadline"])[:4]) if str(t["deadline"])[:4].isdigit() else None
-        if metric in ("egdi_rank", "egdi_rank_in_asean"):
-            current = pos["rank"] if metric == "egdi_rank" else pos["asean_rank"]
-            met = current is not None and current <= threshold
-            gap = None if current is None else max(0, current - int(threshold))
-            unit = "rank"
-        elif metric in values:
-            current = values[metric]["value"]
-            comparator = t.get("comparator", ">=")
-            met = current >= threshold if comparator == ">=" else current <= threshold
-            gap = max(0.0, threshold - current) if comparator == ">=" else max(0.0, current - threshold)
-            unit = t.get("unit", "")
-        else:
-            continue
-        if met:
-            status = "met"
-        elif deadline is not None and deadline < as_of.year:
-            status = "missed"
-        else:
-            status = "at risk"
-        rows.append(
-            {
-                "id": t["id"],
-                "target": t["target"],
-                "metric": metric,
-                "threshold": int(threshold) if unit == "rank" else threshold,
-                "unit": unit,
-                "deadline": str(t["deadline"]),
-                "current": current,
-                "gap": gap,
-                "status": status,
-                "source": t["source_document"],
-                "source_url": t.get("source_url"),
-            }
-        )
-    return rows
 
 
 def supply(session: Session, period: Period, as_of: dt.date) -> dict[str, Any]:
@@ -359,7 +315,7 @@ def context(
         "values": values,
         "whatif": whatif(edition, values, raw),
         "nowcast": nowcast({y: e for y, e in editions.items() if y <= year}, COUNTRY),
-        "targets": target_rows(pos, values, as_of),
+        "targets": national_targets.status(pos["rank"], pos["asean_rank"], values, as_of),
         "supply": supply(session, period, as_of),
         "quarters": quarters,
         "recommendations": recommendations(edition, raw),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from egovindex import charts, methodologies, registry
+from egovindex import charts, methodologies
 from egovindex.sources.countries import countries, group_members, region_members, region_name
 from egovindex.sources.undata import Edition
 from egovindex.survey.egdi import profile, ranking
@@ -69,38 +69,10 @@ def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = No
 
 
 def targets(history: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    """The national EGDI targets, their status and gap against the latest edition."""
-    now = history[-1]
-    out = []
-    for t in registry.load().targets:
-        metric = t["metric"]
-        if metric not in ("egdi_rank", "egdi_rank_in_asean") or "threshold" not in t:
-            continue
-        current = now["rank"] if metric == "egdi_rank" else now["asean_rank"]
-        threshold = int(t["threshold"])
-        deadline = int(str(t["deadline"])[:4]) if str(t["deadline"])[:4].isdigit() else None
-        met = current is not None and current <= threshold
-        if met:
-            status = "met"
-        elif deadline is not None and deadline < today.year:
-            status = "missed"
-        else:
-            status = "at risk"
-        out.append(
-            {
-                "id": t["id"],
-                "target": t["target"],
-                "source": t["source_document"],
-                "metric": metric,
-                "threshold": threshold,
-                "deadline": t["deadline"],
-                "current": current,
-                "gap": None if current is None else max(0, current - threshold),
-                "status": status,
-                "source_url": t.get("source_url"),
-            }
-        )
-    return out
+    """The national EGDI rank targets, their status and gap against the latest edition."""
+    from egovindex.analysis.national_targets import status
+
+    return status(history[-1]["rank"], history[-1]["asean_rank"], {}, today)
 
 
 def deadlines(today: dt.date, count: int = 3) -> list[dict[str, str]]:
