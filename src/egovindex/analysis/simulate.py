@@ -124,6 +124,16 @@ def raw_leaves(edition: Edition, raw: Panel, rule: Rule | None = None) -> set[st
     return {leaf for comp in ("tii", "hci") for leaf in component_values(panel, edition, comp, rule)[1]}
 
 
+def national_changes(
+    edition: Edition, values: dict[str, float], raw: Panel, usable: set[str] | None = None, country: str = "VNM"
+) -> tuple[list[Change], list[Change]]:
+    """National statistics as raw-indicator changes of ``country``: those the edition's TII and HCI can be
+    recomputed from with these series, and those they cannot (no series of that indicator)."""
+    usable = raw_leaves(edition, raw) if usable is None else usable
+    proposed = changes_from_values(values, country)
+    return [c for c in proposed if c.target in usable], [c for c in proposed if c.target not in usable]
+
+
 @dataclass
 class Simulation:
     year: int

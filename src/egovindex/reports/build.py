@@ -132,18 +132,16 @@ def approved_values(session: Session, period: Period) -> dict[str, dict[str, Any
     return dict(sorted(out.items()))
 
 
-def whatif(edition: Edition, values: dict[str, dict[str, Any]], raw: Panel | None) -> dict[str, Any]:
+def whatif(edition: Edition, values: dict[str, dict[str, Any]], raw: Panel | None, usable: set[str]) -> dict[str, Any]:
     """What the period's approved national values would do to Viet Nam's rank in the edition (raw level: every
-    country's TII and HCI recomputed with the edition's method)."""
-    from egovindex.analysis.simulate import changes_from_values, raw_leaves, simulate
+    country's TII and HCI recomputed with the edition's method from the ``usable`` raw indicators)."""
+    from egovindex.analysis.simulate import national_changes, simulate
 
     if not values:
         return {"available": False, "reason": "no_values"}
     if raw is None:
         return {"available": False, "reason": "no_raw"}
-    usable = raw_leaves(edition, raw)
-    proposed = changes_from_values({k: v["value"] for k, v in values.items()})
-    changes = [c for c in proposed if c.target in usable]
+    changes, unused = national_changes(edition, {k: v["value"] for k, v in values.items()}, raw, usable)
     if not changes:
         return {"available": False, "reason": "no_egdi_values"}
     sim = simulate(edition, changes, region="asean", raw=raw, report=[COUNTRY])
@@ -151,7 +149,7 @@ def whatif(edition: Edition, values: dict[str, dict[str, Any]], raw: Panel | Non
         "available": True,
         "changes": [{"indicator": c.target, "value": c.value} for c in changes],
         # statistics of the EGDI that the edition's method cannot use with the loaded series
-        "unused": sorted(c.target for c in proposed if c.target not in usable),
+        "unused": sorted(c.target for c in unused),
         "before": sim.before[COUNTRY],
         "after": sim.after[COUNTRY],
     }
@@ -192,10 +190,10 @@ def supply(session: Session, period: Period, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def recommendations(edition: Edition, raw: Panel | None) -> dict[str, Any]:
+def recommendations(edition: Edition, raw: Panel | None, usable: set[str]) -> dict[str, Any]:
     """The improvements with the largest rank gain per unit, with their owner agencies, and the least-cost change
     of components that reaches rank 50 and 4th in ASEAN."""
-    from egovindex.analysis.simulate import Change, raw_leaves, simulate
+    from egovindex.analysis.simulate import Change, simulate
     from egovindex.analysis.state import AnalysisError
     from egovindex.analysis.target import Target, seek
 
@@ -220,7 +218,7 @@ def recommendations(edition: Edition, raw: Panel | None) -> dict[str, Any]:
         for comp in ("osi", "tii", "hci")
     ]
     if raw is not None:
-        for leaf in sorted(raw_leaves(edition, raw)):
+        for leaf in sorted(usable):
             code = next((i.code for i in reg.indicators if i.raw_indicator == leaf), None)
             rows.append(
                 {
@@ -275,6 +273,7 @@ def context(
 ) -> dict[str, Any]:
     """Every figure of the report, as plain data (what the JSON download holds)."""
     from egovindex.analysis.explain import explain
+    from egovindex.analysis.simulate import raw_leaves
     from egovindex.analysis.state import AnalysisError
     from egovindex.web.analysis_pages import nowcast
 
@@ -282,6 +281,7 @@ def context(
     pos = position(editions, year)
     values = approved_values(session, period)
     edition = editions[year]
+    usable = set() if raw is None else raw_leaves(edition, raw)  # raw indicators the edition can recompute from
     explanation = None
     if pos["previous"]:
         try:
@@ -313,12 +313,12 @@ def context(
         "asean": _asean(edition),
         "explain": explanation,
         "values": values,
-        "whatif": whatif(edition, values, raw),
+        "whatif": whatif(edition, values, raw, usable),
         "nowcast": nowcast({y: e for y, e in editions.items() if y <= year}, COUNTRY),
         "targets": national_targets.status(pos["rank"], pos["asean_rank"], values, as_of),
         "supply": supply(session, period, as_of),
         "quarters": quarters,
-        "recommendations": recommendations(edition, raw),
+        "recommendations": recommendations(edition, raw, usable),
         "methodologies": provenance(editions, year),
     }
     ctx["digest"] = hashlib.sha256(json.dumps(ctx, sort_keys=True, default=str).encode()).hexdigest()
@@ -328,20 +328,8 @@ def context(
 def _asean(edition: Edition) -> list[dict[str, Any]]:
     from egovindex.survey.egdi import ranking
 
-    published = {r.iso3: r for r in edition.rows}
-    return [
-        {
-            "iso3": r["iso3"],
-            "country": r["country"],
-            "egdi": r["egdi"],
-            "osi": published[r["iso3"]].osi,
-            "tii": published[r["iso3"]].tii,
-            "hci": published[r["iso3"]].hci,
-            "rank": r["rank"],
-            "region_rank": r["region_rank"],
-        }
-        for r in ranking(edition, region="asean")
-    ]
+    keys = ("iso3", "country", "egdi", "osi", "tii", "hci", "rank", "region_rank")
+    return [{k: r[k] for k in keys} for r in ranking(edition, region="asean", components=True)]
 
 
 # ------------------------------------------------------------------------------------------------ summary

@@ -164,8 +164,9 @@ def _ties(report: CheckReport, assessed: list[Any]) -> None:
                 report.ties.append((a.iso3, b.iso3, v, a.rank or 0, b.rank or 0))
 
 
-def ranking(edition: Edition, *, region: str | None = None) -> list[dict[str, Any]]:
-    """One row per assessed country: iso3, country, egdi, rank, group (+ region_rank), by rank."""
+def ranking(edition: Edition, *, region: str | None = None, components: bool = False) -> list[dict[str, Any]]:
+    """One row per assessed country: iso3, country, egdi, rank, group (+ region_rank; + the published osi, tii
+    and hci with ``components``), by rank."""
     scores = recompute(edition)
     framework = methodologies.egdi(edition.year)
     names = {b.code: b.name for b in framework.groups}
@@ -189,6 +190,8 @@ def ranking(edition: Edition, *, region: str | None = None) -> list[dict[str, An
         }
         if framework.classes:
             row["class"] = rec["class"]
+        if components:
+            row.update(osi=published[iso3].osi, tii=published[iso3].tii, hci=published[iso3].hci)
         if region_rank is not None:
             row["region_rank"] = int(region_rank[i])
         rows.append(row)

@@ -39,11 +39,10 @@ def whatif(editions: dict[int, Edition], year: int, country: str, values: dict[s
 def release_whatif(editions: dict[int, Edition], year: int, values: dict[str, float], raw: Any) -> dict[str, Any]:
     """What a release's national values would do to Viet Nam's rank (raw-indicator level, every country
     recomputed with the edition's method)."""
-    from egovindex.analysis.simulate import changes_from_values, raw_leaves, simulate
+    from egovindex.analysis.simulate import national_changes, simulate
 
     edition = _edition(editions, year)
-    usable = raw_leaves(edition, raw)
-    changes = [c for c in changes_from_values(values) if c.target in usable]
+    changes, _ = national_changes(edition, values, raw)
     try:
         sim = simulate(edition, changes, region="asean", raw=raw, report=["VNM"])
     except AnalysisError as exc:

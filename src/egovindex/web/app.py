@@ -141,7 +141,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         }
         return templates.TemplateResponse(request, template, ctx)
 
-    def build(fn: Callable[..., tuple[dict, dict]], *args: Any, **kwargs: Any) -> tuple[dict, dict]:
+    def build(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         key = (fn.__name__, repr(args), repr(sorted(kwargs.items())))
         try:
             return cache.memo(key, lambda editions: fn(editions, *args, **kwargs))
@@ -404,7 +404,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         seed: int = Query(0, ge=0, le=2**32 - 1),
     ) -> HTMLResponse:
         data = sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from, raw)
-        bands = sim(request, analysis_pages.sensitivity, edition, country, draws, seed)
+        bands = build(analysis_pages.sensitivity, edition, country.upper(), draws, seed)  # same seed, same bands
         return html(
             request,
             "simulator.html",
@@ -439,7 +439,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         seed: int = Query(0, ge=0, le=2**32 - 1),
     ) -> JSONResponse:
         """Median rank and 5-95% band of the country and of ASEAN under uncertain weights, method and data."""
-        return JSONResponse(sim(request, analysis_pages.sensitivity, edition, country, draws, seed))
+        return JSONResponse(build(analysis_pages.sensitivity, edition, country.upper(), draws, seed))
 
     # ----------------------------------------------------------------------------------------- signing in
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -497,20 +497,17 @@ def create_app(database_url: str | None = None) -> FastAPI:
         import datetime as dt
         import json
 
-        from egovindex.collection.periods import Period, PeriodError
         from egovindex.collection.registry_store import ensure_registry
         from egovindex.reports import build as rb
         from egovindex.store.db import unit_of_work
+        from egovindex.web.auth import require_signed_in
+        from egovindex.web.collect_routes import period_of
 
-        if not signed_in(request):
-            raise HTTPException(status_code=401, detail="sign in first")
+        require_signed_in(request)
         media = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
         if fmt not in media:
             raise HTTPException(status_code=404, detail="formats: pdf, html, json")
-        try:
-            p = Period.parse(period)
-        except PeriodError as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from None
+        p = period_of(period)
         lang = language(request)
         try:
             raw = raw_series()

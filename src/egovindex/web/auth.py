@@ -67,3 +67,11 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 def signed_in(request: Request) -> str | None:
     return request.session.get("user")
+
+
+def require_signed_in(request: Request) -> str:
+    """The signed-in user's name, or 401 for the JSON routes and downloads."""
+    user = signed_in(request)
+    if not user:
+        raise HTTPException(status_code=401, detail="sign in first")
+    return user

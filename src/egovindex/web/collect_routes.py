@@ -17,23 +17,19 @@ from egovindex.collection.periods import Period, PeriodError
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.sources.files import InputError
 from egovindex.store.db import unit_of_work
-from egovindex.web.auth import check_csrf, csrf_token, signed_in
+from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
+
+
+def period_of(text: str) -> Period:
+    """A period from a URL, or 404."""
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
 
 
 def router(engine: Any, render: Any) -> APIRouter:
     r = APIRouter()
-
-    def current(request: Request) -> str:
-        user = signed_in(request)
-        if not user:
-            raise HTTPException(status_code=401, detail="sign in first")
-        return user
-
-    def period_of(text: str) -> Period:
-        try:
-            return Period.parse(text)
-        except PeriodError as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from None
 
     def page_data(username: str, period: Period) -> dict[str, Any]:
         with unit_of_work(engine) as s:
@@ -83,7 +79,7 @@ def router(engine: Any, render: Any) -> APIRouter:
     @r.get("/collect/{period}.json", tags=["statistics"])
     def collect_json(request: Request, period: str) -> JSONResponse:
         """The signed-in user's agency: its statistics for the period, its latest submission, what locks it."""
-        return JSONResponse(page_data(current(request), period_of(period)))
+        return JSONResponse(page_data(require_signed_in(request), period_of(period)))
 
     @r.get(
         "/collect/{period}/template.xlsx",
@@ -100,7 +96,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         """The Excel template of the signed-in user's agency for the period."""
         p = period_of(period)
         with unit_of_work(engine) as s:
-            agency = get_user(s, current(request)).agency_code
+            agency = get_user(s, require_signed_in(request)).agency_code
         return Response(
             intake.template(agency, p),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -127,7 +123,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         csrf: str = Form(...),
     ) -> HTMLResponse:
         check_csrf(request, csrf)
-        username, p = current(request), period_of(period)
+        username, p = require_signed_in(request), period_of(period)
         data, name = await file.read(), file.filename or "upload"
         problems: list[str] = []
         message = None
@@ -165,7 +161,7 @@ def router(engine: Any, render: Any) -> APIRouter:
 
     def _act(request: Request, submission_id: int, action: Any) -> RedirectResponse:
         """Run one workflow action on a submission for the signed-in user and go back to its period's page."""
-        username = current(request)
+        username = require_signed_in(request)
         try:
             with unit_of_work(engine) as s:
                 sub = action(s, get_user(s, username))
@@ -261,7 +257,7 @@ def router(engine: Any, render: Any) -> APIRouter:
     @r.get("/board/{period}.json", tags=["statistics"])
     def board_json(request: Request, period: str) -> JSONResponse:
         """The lead ministry's board: completeness and timeliness per agency, discrepancies, releases, audit."""
-        return JSONResponse(board_data(current(request), period_of(period)))
+        return JSONResponse(board_data(require_signed_in(request), period_of(period)))
 
     @r.get("/board/{period}", response_class=HTMLResponse, include_in_schema=False)
     def board(request: Request, period: str) -> HTMLResponse:
@@ -275,7 +271,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         request: Request, period: str, recipient: str = Form(...), csrf: str = Form(...), reason: str = Form("")
     ) -> RedirectResponse:
         check_csrf(request, csrf)
-        username, p = current(request), period_of(period)
+        username, p = require_signed_in(request), period_of(period)
         try:
             with unit_of_work(engine) as s:
                 workflow.release(s, user=get_user(s, username), recipient=recipient, period=p, reason=reason or None)
@@ -305,7 +301,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         from egovindex.collection import export
         from egovindex.collection.models import Release
 
-        current(request)
+        require_signed_in(request)
         formats = {
             "csv": ("sdmx-csv", "text/csv"),
             "xml": ("sdmx-ml", "application/xml"),

@@ -105,8 +105,7 @@ def egdi_ranking(
     if year not in editions:
         raise NotFoundError(_("Edition {year} is not loaded.").format(year=year))
     edition = editions[year]
-    rows = ranking(edition)
-    published = {r.iso3: r for r in edition.rows}
+    rows = ranking(edition, components=True)
     table = []
     for r in rows:
         c = countries().get(r["iso3"])
@@ -117,9 +116,9 @@ def egdi_ranking(
                 "egdi": r["egdi"],
                 "rank": r["rank"],
                 "group": r["group"],
-                "osi": published[r["iso3"]].osi,
-                "tii": published[r["iso3"]].tii,
-                "hci": published[r["iso3"]].hci,
+                "osi": r["osi"],
+                "tii": r["tii"],
+                "hci": r["hci"],
                 "region": c.region if c else None,
                 "subregion": c.subregion if c else None,
             }

@@ -19,19 +19,13 @@ from egovindex.collection.models import Discrepancy, User
 from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import unit_of_work
-from egovindex.web.auth import check_csrf, csrf_token, signed_in
+from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
 
 AUDIT_PAGE = 100
 
 
 def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
     r = APIRouter()
-
-    def current(request: Request) -> str:
-        user = signed_in(request)
-        if not user:
-            raise HTTPException(status_code=401, detail="sign in first")
-        return user
 
     def guarded(request: Request, build: Callable[[str], dict[str, Any]], template: str) -> Response:
         """The HTML page: sign in first, then the same context as the JSON twin."""
@@ -45,7 +39,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         from egovindex.collection.workflow import ConflictError, WorkflowError
 
         check_csrf(request, csrf)
-        username = current(request)
+        username = require_signed_in(request)
         try:
             with unit_of_work(engine) as s:
                 action(s, get_user(s, username))
@@ -102,7 +96,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
     def discrepancy_json(request: Request, discrepancy_id: int) -> JSONResponse:
         """A discrepancy between two agencies' values, with its comment thread and resolution; for the agencies
         involved and the lead ministry."""
-        return JSONResponse(discrepancy_data(current(request), discrepancy_id))
+        return JSONResponse(discrepancy_data(require_signed_in(request), discrepancy_id))
 
     @r.get("/discrepancy/{discrepancy_id}", response_class=HTMLResponse, include_in_schema=False)
     def discrepancy_page(request: Request, discrepancy_id: int) -> Response:
@@ -194,7 +188,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
     @r.get("/audit.json", tags=["statistics"])
     def audit_json(request: Request, before: int | None = None) -> JSONResponse:
         """The newest 100 audit entries (before an entry id, to page back) and the check of the whole chain."""
-        return JSONResponse(audit_data(current(request), before))
+        return JSONResponse(audit_data(require_signed_in(request), before))
 
     @r.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request, before: int | None = None) -> Response:
@@ -242,7 +236,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
     @r.get("/admin.json", tags=["administration"])
     def admin_json(request: Request) -> JSONResponse:
         """Users with their agency, role and state, and every agency with its validity (administrators)."""
-        return JSONResponse(admin_data(current(request)))
+        return JSONResponse(admin_data(require_signed_in(request)))
 
     @r.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     def admin_page(request: Request) -> Response:
