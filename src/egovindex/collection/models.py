@@ -151,6 +151,9 @@ class ReleasedValue(Base):
     value: Mapped[float]
     unit: Mapped[str] = mapped_column(String(60))
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    # why this value: "submitted" (the owner's approved value) or "reconciled" (a resolved discrepancy's value)
+    basis: Mapped[str] = mapped_column(String(12), default="submitted")
+    discrepancy_id: Mapped[int | None] = mapped_column(ForeignKey("discrepancy.id"))
 
 
 class AuditEntry(Base):
@@ -198,6 +201,9 @@ class Discrepancy(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     opened_at: Mapped[dt.datetime] = mapped_column(default=_now)
     resolved_value: Mapped[float | None]
+    # whose value the resolution named: "owner", "other" or "value" (a reconciled value typed in); a resolution
+    # that named one side's value is carried to that side's next version, any other new version reopens it
+    resolution: Mapped[str | None] = mapped_column(String(10))
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[dt.datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
@@ -229,3 +235,35 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     revoked: Mapped[bool] = mapped_column(default=False)
+    expires_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class WebSession(Base):
+    """A signed-in browser session. The cookie carries a random id; only its SHA-256 is stored here, and this row
+    decides whether the session is valid: signing out, deactivation, a password change and an administrator's
+    "sign out everywhere" revoke it at once; idle timeout and absolute lifetime are settings."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's session id
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    last_seen: Mapped[dt.datetime] = mapped_column(default=_now)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class AgencySetting(Base):
+    """Per-agency settings that an administrator changes: whether an approver may approve their own
+    submission (four eyes by default)."""
+
+    __tablename__ = "agency_setting"
+
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), primary_key=True)
+    allow_self_approval: Mapped[bool] = mapped_column(default=False)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=_now)
