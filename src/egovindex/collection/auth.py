@@ -126,6 +126,40 @@ def change_user(
     return target
 
 
+def self_approval_allowed(session: Session, agency: str) -> bool:
+    """Whether an approver of ``agency`` may approve a submission they made themselves (no, unless an
+    administrator allowed it for the agency)."""
+    from egovindex.collection.models import AgencySetting
+
+    setting = session.get(AgencySetting, agency)
+    return bool(setting and setting.allow_self_approval)
+
+
+def set_self_approval(session: Session, *, user: User, agency: str, allow: bool) -> None:
+    """An administrator allows (or forbids again) self-approval for one agency; recorded in the audit log."""
+    from egovindex.collection.models import AgencySetting
+
+    require(user, "users")
+    registry.load().agency(agency)
+    setting = session.get(AgencySetting, agency)
+    before = bool(setting and setting.allow_self_approval)
+    if setting is None:
+        setting = AgencySetting(agency_code=agency, allow_self_approval=allow, changed_by=user.username)
+        session.add(setting)
+    setting.allow_self_approval, setting.changed_by = allow, user.username
+    setting.changed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="agency.self_approval",
+        entity="agency",
+        entity_id=agency,
+        before={"allow_self_approval": before},
+        after={"allow_self_approval": allow},
+    )
+
+
 def _agency_covers(user: User, agency: str, day: dt.date) -> bool:
     """A user's agency acts for ``agency`` if it is that agency or its successor on ``day``."""
     reg = registry.load()

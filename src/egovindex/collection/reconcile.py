@@ -7,6 +7,8 @@ a reason. An open discrepancy holds the statistic out of releases; a resolved on
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +18,7 @@ from egovindex.collection import audit
 from egovindex.collection.auth import AuthorisationError, require
 from egovindex.collection.models import Discrepancy, DiscrepancyComment, Submission, User
 from egovindex.collection.periods import Period
+from egovindex.collection.rules import Failure, evaluate
 
 
 def _differ(a: float, b: float) -> bool:
@@ -24,12 +27,28 @@ def _differ(a: float, b: float) -> bool:
     return gap > tol["absolute_tolerance"] and gap > tol["relative_tolerance"] * max(abs(a), abs(b))
 
 
+CURRENT = ("open", "resolved")  # the other states (agreed, replaced, superseded, withdrawn) are history
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
 def compare(session: Session, sub: Submission, *, actor: str) -> list[Discrepancy]:
-    """After a submission: open discrepancies with the other reporters of its indicators, close agreed ones."""
+    """After a new version of an agency's values: compare each of its statistics with the other reporters'.
+
+    A new version of either side never leaves a resolution standing on values it did not see: agreeing values
+    close the discrepancy; a resolution that named the owner's value is carried to the owner's next version; the
+    same values keep their resolution; anything else reopens the reconciliation. A statistic the new version no
+    longer reports withdraws its discrepancies."""
     from egovindex.collection.workflow import latest
 
     reg = registry.load()
     period = Period.parse(sub.period)
+    given = {v.indicator_code for v in sub.values}
+    for d in _current(session, period, sub.agency_code):
+        if d.indicator_code not in given:
+            _close(session, d, "withdrawn", f"version {sub.version} of {sub.agency_code} no longer reports it", actor)
     opened = []
     for value in sub.values:
         ind = reg.indicator(value.indicator_code)
@@ -47,8 +66,41 @@ def compare(session: Session, sub: Submission, *, actor: str) -> list[Discrepanc
                 pair = (theirs, their_value.value, sub, value.value)
             else:
                 continue  # two contributors: each is compared with the owner
-            opened += _update(session, ind.code, period, owner, pair, actor)
+            opened += _update(session, ind.code, period, owner, pair, sub, actor)
     return opened
+
+
+def _current(session: Session, period: Period, agency: str) -> list[Discrepancy]:
+    """The open or resolved discrepancies of a period in which ``agency`` is a side."""
+    return list(
+        session.scalars(
+            select(Discrepancy)
+            .where(
+                Discrepancy.period == str(period),
+                Discrepancy.status.in_(CURRENT),
+                (Discrepancy.owner_code == agency) | (Discrepancy.other_code == agency),
+            )
+            .order_by(Discrepancy.id)
+        )
+    )
+
+
+def _close(session: Session, d: Discrepancy, status: str, reason: str, actor: str) -> None:
+    before = d.status
+    d.status, d.reason = status, reason if before == "open" else f"{d.reason} | {status}: {reason}"
+    if before == "open":
+        d.resolved_at = _now()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=f"discrepancy.{status}",
+        entity="discrepancy",
+        entity_id=d.id,
+        before={"status": before},
+        after={"status": status},
+        reason=reason,
+    )
 
 
 def _update(
@@ -57,6 +109,7 @@ def _update(
     period: Period,
     owner: str,
     pair: tuple[Submission, float, Submission, float],
+    new: Submission,
     actor: str,
 ) -> list[Discrepancy]:
     owner_sub, owner_value, other_sub, other_value = pair
@@ -65,28 +118,28 @@ def _update(
             Discrepancy.indicator_code == indicator,
             Discrepancy.period == str(period),
             Discrepancy.other_code == other_sub.agency_code,
-            Discrepancy.status == "open",
+            Discrepancy.status.in_(CURRENT),
         )
     ).first()
+    side = f"version {new.version} of {new.agency_code}"
     if not _differ(owner_value, other_value):
         if current is not None:
-            current.status, current.reason = "agreed", "the values now agree within the tolerance"
-            current.resolved_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-            audit.record(
-                session,
-                actor=actor,
-                action="discrepancy.agreed",
-                entity="discrepancy",
-                entity_id=current.id,
-                before={"status": "open"},
-                after={"status": "agreed", "values": [owner_value, other_value]},
-            )
+            status = "agreed" if current.status == "open" else "superseded"
+            _close(session, current, status, f"{side}: the values now agree within the tolerance", actor)
         return []
-    if current is not None and (current.owner_value, current.other_value) == (owner_value, other_value):
+    same = current is not None and (current.owner_value, current.other_value) == (owner_value, other_value)
+    if current is not None and current.status == "open" and same:
         return []
+    carry: dict[str, object] | None = None
+    if current is not None and current.status == "resolved":
+        if same:
+            carry = {"value": current.resolved_value, "why": f"{side} keeps the values it resolved"}
+        elif current.resolution == "owner" and new.agency_code == owner:
+            carry = {"value": owner_value, "why": f"the resolution named the owner's value: {side} carries it"}
     if current is not None:
-        current.status, current.reason = "replaced", "new values were submitted"
-    new = Discrepancy(
+        status = "replaced" if current.status == "open" else "superseded"
+        _close(session, current, status, f"{side} changed the values", actor)
+    fresh = Discrepancy(
         indicator_code=indicator,
         period=str(period),
         owner_code=owner,
@@ -96,17 +149,30 @@ def _update(
         owner_submission_id=owner_sub.id,
         other_submission_id=other_sub.id,
     )
-    session.add(new)
+    if carry is not None and current is not None:
+        fresh.status, fresh.resolution = "resolved", current.resolution
+        fresh.resolved_value, fresh.resolved_by = float(carry["value"]), current.resolved_by  # type: ignore[arg-type]
+        fresh.resolved_at, fresh.reason = _now(), f"{current.reason} (carried: {carry['why']})"
+    session.add(fresh)
     session.flush()
     audit.record(
         session,
         actor=actor,
-        action="discrepancy.open",
+        action="discrepancy.carry" if carry else ("discrepancy.reopen" if current else "discrepancy.open"),
         entity="discrepancy",
-        entity_id=new.id,
-        after={"indicator": indicator, "period": str(period), owner: owner_value, other_sub.agency_code: other_value},
+        entity_id=fresh.id,
+        before={"discrepancy": current.id, "status": current.status} if current else None,
+        after={
+            "indicator": indicator,
+            "period": str(period),
+            owner: owner_value,
+            other_sub.agency_code: other_value,
+            "status": fresh.status,
+            "value": fresh.resolved_value,
+        },
+        reason=str(carry["why"]) if carry else None,
     )
-    return [new]
+    return [] if carry else [fresh]
 
 
 def comment(session: Session, *, user: User, discrepancy_id: int, text: str) -> DiscrepancyComment:
@@ -158,13 +224,19 @@ def resolve(
         raise WorkflowError("resolving needs a reason")
     if (value is None) == (choose is None):
         raise WorkflowError("give either the reconciled value or the agency whose value stands")
+    resolution = "value"
     if choose is not None:
         if choose not in (d.owner_code, d.other_code):
             raise WorkflowError(f"choose {d.owner_code} or {d.other_code}")
         value = d.owner_value if choose == d.owner_code else d.other_value
+        resolution = "owner" if choose == d.owner_code else "other"
+    assert value is not None
+    warnings = validate_resolved(session, d, float(value))
     d.status, d.resolved_value, d.resolved_by, d.reason = "resolved", value, user.username, reason.strip()
-    d.resolved_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    session.flush()
+    d.resolution = resolution
+    d.resolved_at = _now()
+    with _conflicts(f"discrepancy {d.id}"):
+        session.flush()
     audit.record(
         session,
         actor=user.username,
@@ -172,10 +244,43 @@ def resolve(
         entity="discrepancy",
         entity_id=d.id,
         before={"status": "open", d.owner_code: d.owner_value, d.other_code: d.other_value},
-        after={"status": "resolved", "value": value},
+        after={"status": "resolved", "value": value, "resolution": resolution, "warnings": [str(w) for w in warnings]},
         reason=reason.strip(),
     )
     return d
+
+
+def validate_resolved(session: Session, d: Discrepancy, value: float) -> list[Failure]:
+    """The resolved value goes through the same rules as a submitted one: as if the owner had submitted it
+    among its current values. Errors raise ``RuleError`` (nothing changes); warnings are returned."""
+    from egovindex.collection.intake import Row
+    from egovindex.collection.workflow import RuleError, latest, validation_context
+
+    period = Period.parse(d.period)
+    owner_sub = latest(session, d.owner_code, period)
+    rows = [
+        Row(v.indicator_code, v.value, v.source)
+        for v in (owner_sub.values if owner_sub else [])
+        if v.indicator_code != d.indicator_code
+    ]
+    rows.append(Row(d.indicator_code, value, f"resolution of discrepancy {d.id}"))
+    failures = [
+        f
+        for f in evaluate(rows, validation_context(session, d.owner_code, period))
+        if f.indicator == d.indicator_code and f.rule != "completeness"
+    ]
+    errors = [f for f in failures if f.severity == "error"]
+    if errors:
+        raise RuleError(f"discrepancy {d.id}", errors)
+    return failures
+
+
+@contextmanager
+def _conflicts(what: str) -> Iterator[None]:
+    from egovindex.collection.workflow import _conflicts as conflicts
+
+    with conflicts(what):
+        yield
 
 
 def _get(session: Session, discrepancy_id: int) -> Discrepancy:
@@ -187,19 +292,32 @@ def _get(session: Session, discrepancy_id: int) -> Discrepancy:
     return d
 
 
-def for_release(session: Session, indicator: str, period: Period) -> tuple[str, float | None]:
-    """('open', None) when the statistic is disputed, ('resolved', value) when reconciled, ('none', None) else."""
+def for_release(session: Session, indicator: str, period: Period) -> tuple[str, Discrepancy | None]:
+    """('open', d) when the statistic is disputed, ('resolved', d) when reconciled (``d.resolved_value`` is
+    released), ('none', None) else. A resolution counts only for the versions it was made on: if either side has a
+    newer version that it was not carried to, the statistic is disputed again."""
+    from egovindex.collection.workflow import latest
+
     rows = list(
         session.scalars(
             select(Discrepancy)
-            .where(Discrepancy.indicator_code == indicator, Discrepancy.period == str(period))
+            .where(
+                Discrepancy.indicator_code == indicator,
+                Discrepancy.period == str(period),
+                Discrepancy.status.in_(CURRENT),
+            )
             .order_by(Discrepancy.id)
         )
     )
-    if any(d.status == "open" for d in rows):
-        return "open", None
-    resolved = [d for d in rows if d.status == "resolved"]
-    return ("resolved", resolved[-1].resolved_value) if resolved else ("none", None)
+    for d in rows:
+        if d.status == "open":
+            return "open", d
+    for d in rows:
+        for agency, sid in ((d.owner_code, d.owner_submission_id), (d.other_code, d.other_submission_id)):
+            now = latest(session, agency, period)
+            if now is None or now.id != sid:
+                return "open", d
+    return ("resolved", rows[-1]) if rows else ("none", None)
 
 
 def listing(session: Session, *, period: Period | None = None, status: str | None = None) -> list[dict]:
@@ -219,6 +337,7 @@ def listing(session: Session, *, period: Period | None = None, status: str | Non
             "other_value": d.other_value,
             "status": d.status,
             "resolved_value": d.resolved_value,
+            "resolution": d.resolution,
             "reason": d.reason,
             "comments": len(d.comments),
         }

@@ -6,10 +6,12 @@ value came from a file, its row. ``error`` blocks the submission; ``warning`` ne
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from egovindex import registry
@@ -174,3 +176,23 @@ def asean_peers(raw: Any, period: Period, *, lookback: int = 5) -> dict[str, lis
         if entity in peers:
             out.setdefault(indicator, []).append(float(value))
     return out
+
+
+def reference_peers(period: Period) -> dict[str, list[float]]:
+    """The ASEAN peers' values for the outlier rule, from the reference series of the settings (none without
+    them); read once per reference folder and period."""
+    from egovindex.settings import get_settings
+
+    return _reference_peers(get_settings().reference_data, str(period))
+
+
+@functools.lru_cache(maxsize=16)
+def _reference_peers(folder: Path | None, period: str) -> dict[str, list[float]]:
+    from egovindex.sources.load import reference_manifest
+    from egovindex.survey.recompute import read_series
+
+    if folder is None or not folder.is_dir():
+        return {}
+    paths = [folder / rel for rel in reference_manifest()["indicators"]]  # type: ignore[union-attr]
+    paths = [p for p in paths if p.is_file()]
+    return asean_peers(read_series(paths), Period.parse(period)) if paths else {}

@@ -19,9 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from egovindex import registry
 from egovindex.collection import audit
-from egovindex.collection.auth import require
+from egovindex.collection.auth import AuthorisationError, require, self_approval_allowed
 from egovindex.collection.intake import Row, indicators_for
 from egovindex.collection.models import (
+    Discrepancy,
     PeriodState,
     Release,
     ReleasedValue,
@@ -32,7 +33,7 @@ from egovindex.collection.models import (
 )
 from egovindex.collection.periods import Period
 from egovindex.collection.reconcile import compare, for_release
-from egovindex.collection.rules import Context, Failure, evaluate, rules_digest
+from egovindex.collection.rules import Context, Failure, evaluate, reference_peers, rules_digest
 from egovindex.sources.files import InputError, Problem
 
 LIVE = ("submitted", "validated", "approved", "released", "correcting")
@@ -82,6 +83,21 @@ def _values(session: Session, agency: str, period: Period) -> dict[str, float]:
     return {v.indicator_code: v.value for v in sub.values} if sub else {}
 
 
+def validation_context(
+    session: Session, agency: str, period: Period, peers: dict[str, list[float]] | None = None
+) -> Context:
+    """What the rules compare a value with, the same whichever door the value came through (page, API, CLI,
+    a resolution): the agency's values of the period before and a year before, and the ASEAN peers' values from
+    the reference series (``peers`` replaces them, for tests and callers that hold other series)."""
+    return Context(
+        agency,
+        period,
+        _values(session, agency, period.previous()),
+        _values(session, agency, period.year_ago()),
+        reference_peers(period) if peers is None else peers,
+    )
+
+
 def why_locked(session: Session, agency: str, period: Period) -> str | None:
     """Why the agency's values for the period cannot be edited now, or None if they can."""
     state = session.get(PeriodState, str(period))
@@ -124,14 +140,7 @@ def submit(
         raise WorkflowError(f"cannot submit: {locked}")
     if not rows:
         raise InputError([Problem(name, None, "value", "no value was given")])
-    ctx = Context(
-        agency,
-        period,
-        _values(session, agency, period.previous()),
-        _values(session, agency, period.year_ago()),
-        peers or {},
-    )
-    failures = evaluate(rows, ctx)
+    failures = evaluate(rows, validation_context(session, agency, period, peers))
     errors = [f for f in failures if f.severity == "error"]
     if errors:
         raise RuleError(name, failures)
@@ -254,11 +263,26 @@ def approve(session: Session, *, user: User, submission_id: int, expected_versio
     sub = _get(session, submission_id, None)
     require(user, "approve", agency=sub.agency_code, day=Period.parse(sub.period).end)
     _get(session, submission_id, expected_version)  # authorised first: a stranger learns nothing of the record
+    own = sub.created_by == user.username
+    if own and not self_approval_allowed(session, sub.agency_code):
+        raise AuthorisationError(
+            f"{user.username} submitted version {sub.version} of {sub.agency_code}'s {sub.period} values: approval "
+            f"needs a second person (another approver of {sub.agency_code}); an administrator can allow "
+            "self-approval for the agency"
+        )
     if sub.status != "validated":
         open_ = [f"{i.rule} on {i.indicator_code}" for i in sub.issues if not i.justification]
         hint = f"; unjustified warnings: {', '.join(open_)}" if open_ else ""
         raise WorkflowError(f"submission {submission_id} is {sub.status}, only validated values can be approved{hint}")
-    return _move(session, sub, user, "approve", "approved", f"approved by {user.username} on {_now():%d/%m/%Y}")
+    return _move(
+        session,
+        sub,
+        user,
+        "approve",
+        "approved",
+        f"approved by {user.username} on {_now():%d/%m/%Y}" + (" (self-approval allowed)" if own else ""),
+        extra={"self_approval": True} if own else None,
+    )
 
 
 def unapprove(
@@ -286,7 +310,14 @@ def unapprove(
 
 
 def _move(
-    session: Session, sub: Submission, user: User, action: str, status: str, note: str, reason: str | None = None
+    session: Session,
+    sub: Submission,
+    user: User,
+    action: str,
+    status: str,
+    note: str,
+    reason: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Submission:
     """Change a submission's state, flush (a concurrent change is a conflict) and audit it."""
     before = sub.status
@@ -300,7 +331,7 @@ def _move(
         entity="submission",
         entity_id=sub.id,
         before={"status": before},
-        after={"status": status},
+        after={"status": status, **(extra or {})},
         reason=reason,
     )
     return sub
@@ -373,7 +404,7 @@ def release(
     reg = registry.load()
     if recipient not in reg.recipients:
         raise WorkflowError(f"unknown recipient {recipient!r}; recipients: {', '.join(reg.recipients)}")
-    chosen: list[tuple[Any, SubmittedValue, Submission, float | None]] = []
+    chosen: list[tuple[Any, SubmittedValue, Submission, Discrepancy | None]] = []
     missing = []
     for ind in reg.indicators:
         if recipient not in ind.recipients or ind.cadence != period.cadence:
@@ -384,17 +415,27 @@ def release(
         if sub is None or sub.status not in ("approved", "released") or value is None:
             missing.append(f"{ind.code} ({owner}: {sub.status if sub else 'nothing submitted'})")
             continue
-        dispute, reconciled = for_release(session, ind.code, period)
+        dispute, discrepancy = for_release(session, ind.code, period)
         if dispute == "open":
             missing.append(f"{ind.code} (open discrepancy between agencies)")
             continue
-        chosen.append((ind, value, sub, reconciled))
+        chosen.append((ind, value, sub, discrepancy))
     chosen.sort(key=lambda item: item[0].code)
     if not chosen:
         raise WorkflowError(f"nothing approved to release to {recipient} for {period}: " + "; ".join(missing))
     content = [
-        {"indicator": i.code, "agency": s.agency_code, "value": v.value if r is None else r, "unit": i.unit}
-        for i, v, s, r in chosen
+        {
+            "indicator": i.code,
+            "agency": s.agency_code,
+            "value": v.value if d is None else d.resolved_value,
+            "unit": i.unit,
+        }
+        for i, v, s, d in chosen
+    ]
+    why = [
+        {"indicator": i.code, "submission": s.id, "basis": "submitted" if d is None else "reconciled"}
+        | ({} if d is None else {"discrepancy": d.id, "resolution": d.resolution})
+        for i, _, s, d in chosen
     ]
     digest = release_content(recipient, str(period), content)
     current = session.scalars(
@@ -421,11 +462,13 @@ def release(
             ReleasedValue(
                 indicator_code=i.code,
                 agency_code=s.agency_code,
-                value=v.value if r is None else r,
+                value=v.value if d is None else d.resolved_value,
                 unit=i.unit,
                 submission_id=s.id,
+                basis="submitted" if d is None else "reconciled",
+                discrepancy_id=None if d is None else d.id,
             )
-            for i, v, s, r in chosen
+            for i, v, s, d in chosen
         ],
     )
     session.add(rel)
@@ -440,7 +483,7 @@ def release(
         entity="release",
         entity_id=rel.id,
         before={"release": current.id, "hash": current.content_hash} if current else None,
-        after={"recipient": recipient, "period": str(period), "hash": digest, "values": content},
+        after={"recipient": recipient, "period": str(period), "hash": digest, "values": content, "basis": why},
         reason=reason,
     )
     return ReleaseResult(rel, True, missing)
