@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from egovindex import registry
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # statistics before 1990 or after 2100 are typing mistakes, not periods
+
 
 class PeriodError(ValueError):
     pass
@@ -20,10 +22,18 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        m = re.fullmatch(r"\s*(\d{4})(?:\s*-?\s*Q([1-4]))?\s*", str(text).upper())
+        """A quarter ("2026Q4", "2026-q4") or a year ("2026") of FIRST_YEAR to LAST_YEAR; anything else is a
+        PeriodError whose message is one line."""
+        m = re.fullmatch(r"[ \t]*([0-9]{4})(?:[ \t]*-?[ \t]*Q([0-9]+))?[ \t]*", str(text).upper())
         if not m:
-            raise PeriodError(f"{text!r} is not a period: write 2026Q4 for a quarter or 2026 for a year")
-        return cls(int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+            raise PeriodError(f"{_shown(text)} is not a period: write 2026Q4 for a quarter or 2026 for a year")
+        year = int(m.group(1))
+        quarter = int(m.group(2)) if m.group(2) else None
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodError(f"{_shown(text)}: the year {year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+        if quarter is not None and not 1 <= quarter <= 4:
+            raise PeriodError(f"{_shown(text)}: there is no quarter {quarter}; quarters are Q1 to Q4")
+        return cls(year, quarter)
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
@@ -56,3 +66,9 @@ class Period:
 
     def year_ago(self) -> Period:
         return Period(self.year - 1, self.quarter)
+
+
+def _shown(text: object) -> str:
+    """The text as typed, quoted, cut short when long."""
+    text = str(text)
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + "..."
