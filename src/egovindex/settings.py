@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +22,12 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="SQLAlchemy URL of the store; default: a SQLite file egovindex.sqlite in data_dir."
     )
+    audit_head_file: Path | None = Field(
+        None,
+        description="File that keeps the audit log's head (entries and last hash) outside the database, signed with "
+        "the instance key (secret_key); default: beside a SQLite database file (<file>.audit-head.json), for other "
+        "databases audit-head-<digest of the URL without password>.json in data_dir.",
+    )
     reference_data: Path | None = Field(
         None,
         description="Folder of reference data (UN Survey exports under egdi/, raw series under indicators/); "
@@ -34,14 +42,41 @@ class Settings(BaseSettings):
         "", description="Key that signs session cookies; default: a random key kept in data_dir/secret_key."
     )
     secure_cookies: bool = Field(False, description="Send cookies only over HTTPS (set true behind TLS).")
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="A signed-in session ends after this many minutes without a request."
+    )
+    session_lifetime_hours: int = Field(
+        8, ge=1, le=24 * 30, description="A signed-in session ends this many hours after signing in, however used."
+    )
+    token_days: int = Field(90, ge=1, le=366, description="Days for which a new API token is valid.")
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'egovindex.sqlite').as_posix()}"
+        if self.audit_head_file is None:
+            self.audit_head_file = default_audit_head_file(self.database_url, self.data_dir)
         if self.reference_data is None and SHARED_DATA.is_dir():
             self.reference_data = SHARED_DATA
         return self
+
+
+def default_audit_head_file(database_url: str, data_dir: Path) -> Path | None:
+    """Where the audit log's signed head of the store at ``database_url`` is kept by default: beside a SQLite file,
+    else in the data folder under a digest of the URL without its password; None for an in-memory database."""
+    scheme, _, rest = database_url.partition("://")
+    if scheme.split("+")[0] == "sqlite":
+        name = rest.split("?")[0].removeprefix("/")
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name + ".audit-head.json")
+    parts = urlsplit(database_url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    plain = urlunsplit(parts._replace(netloc=netloc))
+    return data_dir / f"audit-head-{hashlib.sha256(plain.encode()).hexdigest()[:16]}.json"
 
 
 @cache

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import functools
+import secrets
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +13,9 @@ from sqlalchemy.orm import Session
 from egovindex import registry
 from egovindex.collection import audit
 from egovindex.collection.models import User
+
+if TYPE_CHECKING:
+    from egovindex.collection.sessions import Principal
 
 Role = Literal["administrator", "lead", "approver", "submitter", "viewer"]
 ROLES: tuple[str, ...] = ("administrator", "lead", "approver", "submitter", "viewer")
@@ -38,6 +43,29 @@ def check_password(user: User, password: str) -> bool:
         return PasswordHasher().verify(user.password_hash, password)
     except VerificationError:
         return False
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to check a password against when the user does not exist, so that signing in takes the same time
+    whether the name is known or not."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(secrets.token_urlsafe(16))
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None; one argon2 verification either way."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    user = session.scalars(select(User).where(User.username == username[:100])).first()
+    stored = user.password_hash if user is not None and user.password_hash else _decoy_hash()
+    try:
+        ok = PasswordHasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    return user if ok and user is not None and user.active and user.password_hash else None
 
 
 def get_user(session: Session, username: str) -> User:
@@ -114,6 +142,10 @@ def change_user(
     if after == before:
         return target
     session.flush()
+    if before["active"] and not target.active:
+        from egovindex.collection import sessions
+
+        sessions.end_all(session, user=target, reason=f"deactivated by {user.username}")
     audit.record(
         session,
         actor=user.username,
@@ -160,10 +192,15 @@ def set_self_approval(session: Session, *, user: User, agency: str, allow: bool)
     )
 
 
-def _agency_covers(user: User, agency: str, day: dt.date) -> bool:
+def _agency_covers(user: User | Principal, agency: str, day: dt.date) -> bool:
     """A user's agency acts for ``agency`` if it is that agency or its successor on ``day``."""
     reg = registry.load()
-    return user.agency_code == agency or user.agency_code in reg.successor_at(agency, day)
+    if user.agency_code == agency:
+        return True
+    try:
+        return user.agency_code in reg.successor_at(agency, day)
+    except KeyError:  # no such agency: nobody acts for it
+        return False
 
 
 def require(user: User, action: str, *, agency: str | None = None, day: dt.date | None = None) -> None:
@@ -191,32 +228,59 @@ def require(user: User, action: str, *, agency: str | None = None, day: dt.date 
         raise AuthorisationError(f"{user.username} ({user.role}, {user.agency_code}) may not {action}: only {who} may")
 
 
-def issue_token(session: Session, *, actor: str, username: str, label: str = "") -> str:
-    """A new API token for a user; the token is shown once, only its hash is kept."""
-    import hashlib
-    import secrets
+def issue_token(session: Session, *, actor: str, username: str, label: str = "", days: int = 90) -> str:
+    """A new API token (see ``collection.sessions``)."""
+    from egovindex.collection import sessions
 
-    from egovindex.collection.models import ApiToken
+    return sessions.issue_token(session, actor=actor, username=username, label=label, days=days)
 
-    user = get_user(session, username)
-    token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), label=label))
+
+def set_password(session: Session, *, user: User, username: str, password: str) -> None:
+    """A user changes their own password, or an administrator sets another's; every session and token of the
+    user ends at once."""
+    from egovindex.collection import sessions
+
+    if user.username != username:
+        require(user, "users")
+    target = session.scalars(select(User).where(User.username == username)).first()
+    if target is None:
+        raise ValueError(f"no user {username!r}")
+    target.password_hash = hash_password(password)
     session.flush()
-    audit.record(session, actor=actor, action="token.issue", entity="user", entity_id=username, after={"label": label})
-    return token
+    sessions.end_all(session, user=target, reason="password changed", tokens=True)
+    audit.record(session, actor=user.username, action="user.password", entity="user", entity_id=username)
 
 
-def user_for_token(session: Session, token: str) -> User:
-    import hashlib
+class NotSignedInError(AuthorisationError):
+    """Nobody is signed in (HTTP 401), where a signed-in user is needed."""
 
-    from egovindex.collection.models import ApiToken
 
-    row = session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(), ApiToken.revoked.is_(False)
-        )
-    ).first()
-    user = session.get(User, row.user_id) if row else None
+def may_read_unreleased(user: User | Principal, agency: str | None, day: dt.date | None = None) -> bool:
+    """Unreleased values (submissions, discrepancies, reports built from them) are read by the agency's own users,
+    the lead ministry and administrators; ``agency=None`` means every agency's values at once."""
+    day = day or dt.date.today()
+    if user.role == "administrator" or user.agency_code == registry.load().lead_at(day):
+        return True
+    return agency is not None and _agency_covers(user, agency, day)
+
+
+def require_read(
+    user: User | Principal | None, what: str, *, agency: str | None = None, day: dt.date | None = None
+) -> User | Principal | None:
+    """The one rule for reading, whichever door asks: UN data are public; released national values need a
+    signed-in user; unreleased values need ``may_read_unreleased``."""
+    if what == "public":
+        return user
     if user is None or not user.active:
-        raise AuthorisationError("unknown or revoked token")
+        raise NotSignedInError("sign in first")
+    if what == "released":
+        return user
+    if what != "unreleased":
+        raise ValueError(f"unknown kind of data {what!r}")
+    if not may_read_unreleased(user, agency, day):
+        whose = f"{agency}'s" if agency else "every agency's"
+        raise AuthorisationError(
+            f"{user.username} ({user.role}, {user.agency_code}) may not read {whose} unreleased values: only its "
+            "own agency, the lead ministry and administrators may"
+        )
     return user

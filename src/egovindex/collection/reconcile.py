@@ -215,9 +215,9 @@ def resolve(
     from egovindex.collection.workflow import ConflictError, WorkflowError
 
     d = _get(session, discrepancy_id)
+    require(user, "resolve", agency=d.owner_code, day=Period.parse(d.period).end)  # first: strangers learn nothing
     if expected_version is not None and d.lock_version != expected_version:
         raise ConflictError(f"discrepancy {d.id} was changed by someone else; reload it and try again")
-    require(user, "resolve", agency=d.owner_code, day=Period.parse(d.period).end)
     if d.status != "open":
         raise WorkflowError(f"discrepancy {d.id} is {d.status}")
     if not reason.strip():

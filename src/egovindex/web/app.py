@@ -21,8 +21,9 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.middleware.sessions import SessionMiddleware
 
+from egovindex.collection.auth import AuthorisationError, NotSignedInError
 from egovindex.web import analysis_pages, collect_routes, i18n, pages, review_routes
-from egovindex.web.auth import Throttle, check_csrf, csrf_token, secret_key, signed_in
+from egovindex.web.auth import Throttle, check_csrf, csrf_token, current, secret_key, sign_in, sign_out
 from egovindex.web.collect_routes import authenticate
 from egovindex.web.data import EditionCache
 
@@ -86,12 +87,19 @@ def create_app(database_url: str | None = None) -> FastAPI:
     engine = make_engine(url)
     cache = EditionCache(engine)
     throttle = Throttle()
+    import datetime as dt
+
     app = FastAPI(
         responses=ERRORS,
         title="egovindex",
         version="0.1.0",
         description="Viet Nam's standing in the UN E-Government Development Index, and the national "
         "statistics behind it. Every page has a JSON twin (the same path with .json).",
+    )
+    app.state.engine = engine
+    app.state.session_limits = (
+        dt.timedelta(minutes=settings.session_idle_minutes),
+        dt.timedelta(hours=settings.session_lifetime_hours),
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = lambda v, lang, d=4: i18n.number(v, lang, d)
@@ -102,7 +110,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         session_cookie="egovindex_session",
         same_site="lax",
         https_only=settings.secure_cookies,
-        max_age=8 * 3600,
+        max_age=settings.session_lifetime_hours * 3600,
     )
 
     @app.middleware("http")
@@ -127,10 +135,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
         lang = language(request)
         path = "/overview" if request.url.path == "/" else request.url.path
         query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+        who = current(request)
         ctx = {
             "request": request,
-            "user": signed_in(request),
-            "role": request.session.get("role"),
+            "user": who.username if who else None,
+            "role": who.role if who else None,
             "data": data,
             "lang": lang,
             "_": i18n.gettext(lang),
@@ -305,6 +314,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
             "nowcast": sim(request, analysis_pages.nowcast, country),
         }
         if release is not None:
+            from egovindex.web.collect_routes import reader
+
+            reader(request, "released")
             out["release"] = release_whatif(release, year)
         if raw:
             out["raw"] = sim(request, analysis_pages.raw_whatif, year, country, parse_raw(raw), raw_series())
@@ -449,10 +461,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.post("/login", include_in_schema=False)
     def login(
         request: Request,
-        username: str = Form(...),
-        password: str = Form(...),
+        username: str = Form(..., max_length=100),
+        password: str = Form(..., max_length=1000),
         csrf: str = Form(...),
-        next: str = Form("/"),
+        next: str = Form("/", max_length=2000),
     ) -> Response:
         check_csrf(request, csrf)
         address = request.client.host if request.client else "-"
@@ -465,10 +477,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             error, status = _("Wrong user name or password."), 401
         else:
             throttle.clear(*keys)
-            request.session.clear()
-            request.session["user"] = user.username
-            request.session["role"] = user.role
-            csrf_token(request)
+            sign_in(request, user)
             return RedirectResponse(_local(next), status_code=303)
         response = html(request, "login.html", {}, {"csrf": csrf_token(request), "next": _local(next), "error": error})
         response.status_code = status
@@ -477,7 +486,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf: str = Form(...)) -> RedirectResponse:
         check_csrf(request, csrf)
-        request.session.clear()
+        sign_out(request)
         return RedirectResponse("/", status_code=303)
 
     @app.get(
@@ -500,10 +509,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
         from egovindex.collection.registry_store import ensure_registry
         from egovindex.reports import build as rb
         from egovindex.store.db import unit_of_work
-        from egovindex.web.auth import require_signed_in
-        from egovindex.web.collect_routes import period_of
+        from egovindex.web.collect_routes import period_of, reader
 
-        require_signed_in(request)
+        reader(request, "unreleased", agency=None)  # the report shows every agency's unreleased values
         media = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
         if fmt not in media:
             raise HTTPException(status_code=404, detail="formats: pdf, html, json")
@@ -533,10 +541,17 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(collect_routes.router(engine, html))
     app.include_router(review_routes.router(engine, html))
 
+    @app.exception_handler(AuthorisationError)
+    async def not_allowed(request: Request, exc: AuthorisationError) -> Response:
+        """One answer for every door: 401 when nobody (or an ended session) is signed in, 403 otherwise."""
+        status = 401 if isinstance(exc, NotSignedInError) else 403
+        headers = {"WWW-Authenticate": "Bearer"} if request.url.path.startswith("/api") and status == 401 else None
+        return await not_found(request, HTTPException(status_code=status, detail=str(exc), headers=headers))
+
     @app.exception_handler(HTTPException)
     async def not_found(request: Request, exc: HTTPException) -> Response:
         if "text/html" not in request.headers.get("accept", "") or request.url.path.startswith("/api"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         lang = language(request)
         return templates.TemplateResponse(
             request,

@@ -1,5 +1,7 @@
-"""Signing in: argon2-checked passwords, signed session cookies, CSRF tokens on every form, login rate limiting
-with lockout, and bearer tokens for programs. Every write is still authorised by ``collection.auth.require``."""
+"""Signing in: argon2-checked passwords, sessions kept on the server (``collection.sessions``: the cookie, signed,
+carries only a random session id and the form token), CSRF tokens on every form, sign-in throttling per user and
+per address, and bearer tokens for programs. Every read of unreleased data and every write is authorised by
+``collection.auth``, whichever door asks."""
 
 from __future__ import annotations
 
@@ -7,24 +9,18 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request
 
+from egovindex.keys import secret_key  # noqa: F401 - the instance key, also used by the app
+
+if TYPE_CHECKING:
+    from egovindex.collection.models import User
+    from egovindex.collection.sessions import Principal
+
 MAX_FAILURES = 5
 WINDOW = 15 * 60  # seconds: 5 failures within 15 minutes lock the account for 15 minutes
-
-
-def secret_key(data_dir: Path, configured: str) -> str:
-    """The configured key, or one generated once and kept (mode 0600) in the data folder; never in the repo."""
-    if configured:
-        return configured
-    path = data_dir / "secret_key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 @dataclass
@@ -65,8 +61,32 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise HTTPException(status_code=403, detail="invalid or missing form token (CSRF); reload the page")
 
 
+_UNKNOWN = object()
+
+
+def current(request: Request) -> Principal | None:
+    """Who is signed in on this request, looked up once per request in the server's session table."""
+    known = getattr(request.state, "principal", _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[no-any-return]
+    found: Principal | None = None
+    token = request.session.get("sid")
+    if isinstance(token, str) and token:
+        from egovindex.collection.sessions import find_session
+        from egovindex.store.db import unit_of_work
+
+        limits = request.app.state.session_limits
+        with unit_of_work(request.app.state.engine) as s:
+            found = find_session(s, token, idle=limits[0], lifetime=limits[1])
+        if found is None:
+            request.session.pop("sid", None)
+    request.state.principal = found
+    return found
+
+
 def signed_in(request: Request) -> str | None:
-    return request.session.get("user")
+    p = current(request)
+    return p.username if p else None
 
 
 def require_signed_in(request: Request) -> str:
@@ -75,3 +95,27 @@ def require_signed_in(request: Request) -> str:
     if not user:
         raise HTTPException(status_code=401, detail="sign in first")
     return user
+
+
+def sign_in(request: Request, user: User) -> None:
+    """Start a server-side session for a user whose password was just checked (a new id: no fixation)."""
+    from egovindex.collection.sessions import open_session, principal
+    from egovindex.store.db import unit_of_work
+
+    request.session.clear()
+    with unit_of_work(request.app.state.engine) as s:
+        request.session["sid"] = open_session(s, user=user, address=request.client.host if request.client else "")
+    request.state.principal = principal(user)
+    csrf_token(request)
+
+
+def sign_out(request: Request) -> None:
+    from egovindex.collection.sessions import end_session
+    from egovindex.store.db import unit_of_work
+
+    token = request.session.get("sid")
+    if isinstance(token, str) and token:
+        with unit_of_work(request.app.state.engine) as s:
+            end_session(s, token)
+    request.session.clear()
+    request.state.principal = None

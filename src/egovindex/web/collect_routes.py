@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from egovindex.collection import intake, reconcile, workflow
-from egovindex.collection.auth import AuthorisationError, get_user, user_for_token
+from egovindex.collection.auth import AuthorisationError, get_user, require
 from egovindex.collection.models import Submission, User
 from egovindex.collection.periods import Period, PeriodError
 from egovindex.collection.registry_store import ensure_registry
@@ -26,6 +26,35 @@ def period_of(text: str) -> Period:
         return Period.parse(text)
     except PeriodError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+def reader(request: Request, what: str, *, agency: str | None = None, day: Any = None) -> Any:
+    """The signed-in reader of this request, if the one reading rule (``collection.auth.require_read``) lets them
+    read ``what`` ("released", or "unreleased" values of ``agency``; None: of every agency)."""
+    from egovindex.collection.auth import require_read
+    from egovindex.web.auth import current
+
+    return require_read(current(request), what, agency=agency, day=day)
+
+
+def bearer(session: Any, authorization: str | None, use: str) -> User:
+    """The user of an API request's bearer token; 401 with ``WWW-Authenticate`` when it is missing, unknown,
+    revoked or expired."""
+    from egovindex.collection.sessions import TokenError
+    from egovindex.collection.sessions import user_for_token as token_user
+
+    if not authorization or not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
+        raise HTTPException(
+            status_code=401, detail="send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"}
+        )
+    try:
+        return token_user(session, authorization[7:].strip()[:200], use=use)
+    except TokenError as exc:
+        raise HTTPException(
+            status_code=401,
+            detail=str(exc),
+            headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc}"'},
+        ) from None
 
 
 def router(engine: Any, render: Any) -> APIRouter:
@@ -301,7 +330,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         from egovindex.collection import export
         from egovindex.collection.models import Release
 
-        require_signed_in(request)
+        reader(request, "released")
         formats = {
             "csv": ("sdmx-csv", "text/csv"),
             "xml": ("sdmx-ml", "application/xml"),
@@ -338,8 +367,6 @@ def router(engine: Any, render: Any) -> APIRouter:
     ) -> JSONResponse:
         """Submit an agency's values as a program (``Authorization: Bearer <token>``, see
         ``egovindex users token``). Problems come back all at once with their row and column; nothing is stored."""
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise HTTPException(status_code=401, detail="send Authorization: Bearer <token>")
         agency, period, values = payload.get("agency"), payload.get("period"), payload.get("values")
         if (
             not isinstance(agency, str)
@@ -351,7 +378,8 @@ def router(engine: Any, render: Any) -> APIRouter:
         p = period_of(period)
         try:
             with unit_of_work(engine) as s:
-                user = user_for_token(s, authorization.split(" ", 1)[1].strip())
+                user = bearer(s, authorization, "POST /api/submissions")
+                require(user, "submit", agency=agency, day=p.end)  # first: a stranger learns nothing of the rules
                 rows = intake.read_records(values, agency=agency, period=p, name="request")
                 sub, failures = workflow.submit(
                     s, user=user, agency=agency, period=p, rows=rows, channel="api", name="request"
@@ -381,18 +409,23 @@ def router(engine: Any, render: Any) -> APIRouter:
         return JSONResponse(body, status_code=201)
 
     @r.get("/api/submissions/{submission_id}", tags=["api"])
-    def api_get(submission_id: int, authorization: str | None = Header(default=None)) -> JSONResponse:
-        """A submission's state and values (any signed-in program)."""
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise HTTPException(status_code=401, detail="send Authorization: Bearer <token>")
+    def api_get(
+        submission_id: int = Path(..., ge=1, le=2**63 - 1), authorization: str | None = Header(default=None)
+    ) -> JSONResponse:
+        """A submission's state and values, for its own agency, the lead ministry and administrators."""
+        from egovindex.collection.auth import require_read
+
         with unit_of_work(engine) as s:
-            try:
-                user_for_token(s, authorization.split(" ", 1)[1].strip())
-            except AuthorisationError as exc:
-                raise HTTPException(status_code=403, detail=str(exc)) from None
+            user = bearer(s, authorization, f"GET /api/submissions/{submission_id}")
             sub = s.get(Submission, submission_id)
             if sub is None:
                 raise HTTPException(status_code=404, detail=f"no submission {submission_id}")
+            try:
+                require_read(user, "unreleased", agency=sub.agency_code, day=Period.parse(sub.period).end)
+            except AuthorisationError:
+                raise HTTPException(
+                    status_code=403, detail="only the agency's own users, the lead ministry and administrators may"
+                ) from None
             return JSONResponse(
                 {
                     "id": sub.id,
@@ -408,8 +441,7 @@ def router(engine: Any, render: Any) -> APIRouter:
 
 
 def authenticate(engine: Any, username: str, password: str) -> User | None:
-    from egovindex.collection.auth import check_password
+    from egovindex.collection.auth import authenticate as check
 
     with unit_of_work(engine) as s:
-        user = s.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-        return user if user is not None and check_password(user, password) else None
+        return check(s, username, password)

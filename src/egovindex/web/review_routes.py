@@ -9,12 +9,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from egovindex import registry
-from egovindex.collection.auth import ROLES, AuthorisationError, get_user
+from egovindex.collection.auth import ROLES, AuthorisationError, get_user, require
 from egovindex.collection.models import Discrepancy, User
 from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
@@ -47,8 +47,8 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
             raise HTTPException(status_code=403, detail=str(exc)) from None
         except ConflictError as exc:
             raise HTTPException(status_code=409, detail=str(exc)) from None
-        except (WorkflowError, ValueError) as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except (WorkflowError, ValueError, KeyError) as exc:
+            raise HTTPException(status_code=422, detail=str(exc).strip("'\"")) from None
         return RedirectResponse(back, status_code=303)
 
     # ------------------------------------------------------------------------------------- discrepancies
@@ -205,8 +205,14 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
                 require(user, "users")
             except AuthorisationError as exc:
                 raise HTTPException(status_code=403, detail=str(exc)) from None
+            from egovindex.collection import sessions
+            from egovindex.collection.models import AgencySetting
+
             today = dt.date.today()
+            allowed = {a.agency_code for a in s.scalars(select(AgencySetting)) if a.allow_self_approval}
             return {
+                "tokens": sessions.tokens(s, user=user),
+                "self_approval": sorted(allowed),
                 "users": [
                     {
                         "username": u.username,
@@ -227,6 +233,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
                         "valid_from": a.valid_from.isoformat() if a.valid_from else None,
                         "valid_to": a.valid_to.isoformat() if a.valid_to else None,
                         "current": a.valid_at(today),
+                        "self_approval": a.code in allowed,
                         "successors": list(a.successors),
                     }
                     for a in registry.load().agencies
@@ -291,6 +298,83 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
                 active=None if not active else active == "yes",
             ),
             "/admin",
+        )
+
+    # ------------------------------------------------------------------------------------------- account
+    def account_data(username: str) -> dict[str, Any]:
+        from egovindex.collection import sessions
+
+        with unit_of_work(engine) as s:
+            user = get_user(s, username)
+            return {
+                "user": user.username,
+                "agency": user.agency_code,
+                "role": user.role,
+                "sessions": sessions.sessions_of(s, username)[-20:],
+                "tokens": sessions.tokens(s, user=user, username=username),
+            }
+
+    @r.get("/account.json", tags=["administration"])
+    def account_json(request: Request) -> JSONResponse:
+        """The signed-in user's sessions (the newest 20) and API tokens."""
+        return JSONResponse(account_data(require_signed_in(request)))
+
+    @r.get("/account", response_class=HTMLResponse, include_in_schema=False)
+    def account_page(request: Request) -> Response:
+        return guarded(request, account_data, "account.html")
+
+    @r.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
+    def revoke_token(
+        request: Request, token_id: int = Path(..., ge=1, le=2**63 - 1), csrf: str = Form(...)
+    ) -> RedirectResponse:
+        """Revoke one of one's own tokens (an administrator: anyone's)."""
+        from egovindex.collection import sessions
+
+        back = "/admin" if request.headers.get("referer", "").endswith("/admin") else "/account"
+        return act(request, csrf, lambda s, u: sessions.revoke_token(s, user=u, token_id=token_id), back)
+
+    @r.post("/account/sign-out-everywhere", include_in_schema=False)
+    def sign_out_everywhere(request: Request, csrf: str = Form(...)) -> RedirectResponse:
+        from egovindex.collection import sessions
+
+        return act(request, csrf, lambda s, u: sessions.sign_out_everywhere(s, user=u, username=u.username), "/login")
+
+    @r.post("/account/password", include_in_schema=False)
+    def change_password(
+        request: Request,
+        current: str = Form(..., max_length=1000),
+        password: str = Form(..., min_length=12, max_length=1000),
+        csrf: str = Form(...),
+    ) -> RedirectResponse:
+        from egovindex.collection.auth import authenticate, set_password
+
+        def change(s: Any, u: User) -> None:
+            if authenticate(s, u.username, current) is None:
+                raise AuthorisationError("the current password is wrong")
+            set_password(s, user=u, username=u.username, password=password)
+
+        return act(request, csrf, change, "/login")
+
+    @r.post("/admin/users/{username}/sign-out-everywhere", include_in_schema=False)
+    def admin_sign_out(request: Request, username: str, csrf: str = Form(...)) -> RedirectResponse:
+        """An administrator ends every session and token of a user."""
+        from egovindex.collection import sessions
+
+        def end(s: Any, u: User) -> None:
+            require(u, "users")
+            sessions.sign_out_everywhere(s, user=u, username=username)
+
+        return act(request, csrf, end, "/admin")
+
+    @r.post("/admin/agencies/{agency}/self-approval", include_in_schema=False)
+    def admin_self_approval(
+        request: Request, agency: str, allow: str = Form(...), csrf: str = Form(...)
+    ) -> RedirectResponse:
+        """An administrator allows (or forbids) an agency's approvers to approve their own submissions."""
+        from egovindex.collection.auth import set_self_approval
+
+        return act(
+            request, csrf, lambda s, u: set_self_approval(s, user=u, agency=agency, allow=allow == "yes"), "/admin"
         )
 
     return r
