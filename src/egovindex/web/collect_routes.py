@@ -37,9 +37,10 @@ def reader(request: Request, what: str, *, agency: str | None = None, day: Any =
     return require_read(current(request), what, agency=agency, day=day)
 
 
-def bearer(session: Any, authorization: str | None, use: str) -> User:
-    """The user of an API request's bearer token; 401 with ``WWW-Authenticate`` when it is missing, unknown,
-    revoked or expired."""
+def bearer(engine: Any, authorization: str | None, use: str) -> str:
+    """The user name of an API request's bearer token; 401 with ``WWW-Authenticate`` when it is missing, unknown,
+    revoked or expired. The use is audited in its own transaction, so it stays in the log whatever the request
+    then does."""
     from egovindex.collection.sessions import TokenError
     from egovindex.collection.sessions import user_for_token as token_user
 
@@ -48,7 +49,8 @@ def bearer(session: Any, authorization: str | None, use: str) -> User:
             status_code=401, detail="send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"}
         )
     try:
-        return token_user(session, authorization[7:].strip()[:200], use=use)
+        with unit_of_work(engine) as session:
+            return token_user(session, authorization[7:].strip()[:200], use=use).username
     except TokenError as exc:
         raise HTTPException(
             status_code=401,
@@ -377,8 +379,9 @@ def router(engine: Any, render: Any) -> APIRouter:
             raise HTTPException(status_code=422, detail="give agency, period and a list of values")
         p = period_of(period)
         try:
+            username = bearer(engine, authorization, "POST /api/submissions")
             with unit_of_work(engine) as s:
-                user = bearer(s, authorization, "POST /api/submissions")
+                user = get_user(s, username)
                 require(user, "submit", agency=agency, day=p.end)  # first: a stranger learns nothing of the rules
                 rows = intake.read_records(values, agency=agency, period=p, name="request")
                 sub, failures = workflow.submit(
@@ -415,8 +418,9 @@ def router(engine: Any, render: Any) -> APIRouter:
         """A submission's state and values, for its own agency, the lead ministry and administrators."""
         from egovindex.collection.auth import require_read
 
+        username = bearer(engine, authorization, f"GET /api/submissions/{submission_id}")
         with unit_of_work(engine) as s:
-            user = bearer(s, authorization, f"GET /api/submissions/{submission_id}")
+            user = get_user(s, username)
             sub = s.get(Submission, submission_id)
             if sub is None:
                 raise HTTPException(status_code=404, detail=f"no submission {submission_id}")
