@@ -1,6 +1,15 @@
-"""The ``egovindex`` command. Sub-commands import what they need when they run, so start-up stays light."""
+"""The ``egovindex`` command. Sub-commands import what they need when they run, so start-up stays light.
+
+Every error a command foresees is one line on stderr and exit code 2. Anything else is a defect: ``main`` prints one
+line naming it and the log file in the data folder that holds its traceback, and exits with 2.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from pathlib import Path
 
 import typer
 
@@ -29,12 +38,14 @@ app.command("report")(report_cmd.report)
 @app.command("settings")
 def show_settings() -> None:
     """Print every setting, its environment variable, its current value and what it is for."""
+    from rich.text import Text
+
     from egovindex.cli.output import console
     from egovindex.settings import Settings, get_settings
 
     current = get_settings()
     for name, field in Settings.model_fields.items():
-        console().print(f"[bold]EGOVINDEX_{name.upper()}[/bold] = {getattr(current, name)}")
+        console().print(Text.assemble((f"EGOVINDEX_{name.upper()}", "bold"), f" = {getattr(current, name)}"))
         console().print(f"    {field.description}")
 
 
@@ -53,5 +64,46 @@ def web(
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
-def main() -> None:
-    app()
+ERROR_LOG = "egovindex-errors.log"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The entry point: run a command; an unexpected error ends in one line and a logged traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="egovindex")
+    except Exception as exc:  # the last line of defence: known errors are handled where they arise
+        from egovindex.cli.output import one_line, say_error
+
+        log = _log_error(exc, args)
+        where = f"the details were written to {log}" if log else "the details could not be written to a log"
+        message = one_line(str(exc))
+        message = message if len(message) <= 300 else message[:300] + "..."
+        say_error("internal error:", f"{type(exc).__name__}: {message}; {where}")
+        sys.exit(2)
+
+
+def _log_error(exc: Exception, args: list[str]) -> Path | None:
+    """Append the command and the traceback to the error log in the data folder (else the temporary folder)."""
+    import tempfile
+
+    entry = (
+        f"--- {dt.datetime.now().astimezone().isoformat(timespec='seconds')} egovindex {' '.join(args)}\n"
+        + "".join(traceback.format_exception(exc))
+    )
+    for folder in (_data_dir, lambda: Path(tempfile.gettempdir())):
+        try:
+            path = folder() / ERROR_LOG
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(entry)
+            return path.resolve()
+        except Exception:  # a folder that cannot take the log: try the next one
+            continue
+    return None
+
+
+def _data_dir() -> Path:
+    from egovindex.settings import get_settings
+
+    return get_settings().data_dir

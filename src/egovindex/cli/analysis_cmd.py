@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from egovindex.cli.common import edition_of, iso3_of, stored_editions
-from egovindex.cli.output import Format, console, emit, err_console, fail
+from egovindex.cli.common import edition_of, iso3_of, record_number, stored_editions
+from egovindex.cli.output import Format, console, emit, err_console, fail, fail_input
 
 if TYPE_CHECKING:
     from egovindex.engine import Panel
@@ -31,7 +31,7 @@ def _raw(paths: list[Path] | None) -> Panel | None:
     try:
         return read_series(paths)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail_input(exc, stores=False) from None
 
 
 def _reference_series() -> list[Path] | None:
@@ -85,7 +85,10 @@ def simulate(
         list[Path] | None, typer.Option("--scenario", help="Scenario file (YAML/JSON); repeat.")
     ] = None,
     region: Annotated[str, typer.Option(help="Region for region_rank: 'asean' or an M49 code.")] = "asean",
-    release: Annotated[int | None, typer.Option(help="Put a release's national values in the scenario.")] = None,
+    release: Annotated[
+        int | None,
+        typer.Option(help="Put a release's national values in the scenario.", callback=record_number("release")),
+    ] = None,
     indicators: IndicatorsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

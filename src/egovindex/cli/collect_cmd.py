@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from egovindex.cli.output import Format, console, emit, fail
+from egovindex.cli.common import record_number
+from egovindex.cli.output import Format, console, emit, fail, fail_input
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -34,6 +35,8 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
 UserOpt = Annotated[str, typer.Option("--user", "-u", help="The account the action is taken as.")]
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="2026Q4 for a quarter, 2026 for a year.")]
+SubmissionArg = Annotated[int, typer.Argument(callback=record_number("submission"))]
+DiscrepancyArg = Annotated[int, typer.Argument(callback=record_number("discrepancy"))]
 
 
 @contextmanager
@@ -48,7 +51,12 @@ def _session() -> Iterator[Session]:
 
 
 def _run(action: Callable[[Session], Any]) -> Any:
-    """Run an action in one transaction and turn the workflow's errors into clear messages."""
+    """Run an action in one transaction and turn the workflow's errors into clear messages.
+
+    The action returns plain data (text, numbers, dicts, lists, plain dataclasses), read inside the transaction:
+    the store's objects do not outlive it, and reading one afterwards fails (a lazy load on a closed session). A
+    result that still holds one is refused here, at once, rather than when some branch happens to read it.
+    """
     from egovindex.collection.auth import AuthorisationError
     from egovindex.collection.periods import PeriodError
     from egovindex.collection.workflow import WorkflowError
@@ -56,11 +64,44 @@ def _run(action: Callable[[Session], Any]) -> Any:
 
     try:
         with _session() as session:
-            return action(session)
+            return _plain(action(session))
     except InputError as exc:
-        raise fail(f"{exc}\nnothing was stored") from None
+        raise fail_input(exc) from None
     except (WorkflowError, AuthorisationError, PeriodError, KeyError, ValueError) as exc:
         raise fail(str(exc.args[0]) if exc.args else str(exc)) from None
+
+
+def _do(action: Callable[[Session], Any]) -> None:
+    """Run an action for its effect, in one transaction, as ``_run`` does; its result is not kept."""
+
+    def effect(session: Session) -> None:
+        action(session)
+
+    _run(effect)
+
+
+def _plain(value: Any) -> Any:
+    """The value, after checking that no object of the store is in it."""
+    import dataclasses
+
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import InstanceState
+
+    if value is None or isinstance(value, str | bytes | int | float | bool | dt.date):
+        return value
+    if isinstance(inspect(value, raiseerr=False), InstanceState):
+        raise TypeError(f"a {type(value).__name__} of the store was returned from its transaction: return plain data")
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    else:
+        return value
+    for item in items:
+        _plain(item)
+    return value
 
 
 def _period(text: str):  # type: ignore[no-untyped-def]
@@ -103,7 +144,13 @@ def registry_show(
 
     reg = registry.load()
     if what == "agencies":
-        day = dt.date.fromisoformat(at) if at else dt.date.today()
+        try:
+            day = dt.date.fromisoformat(at) if at else dt.date.today()
+        except ValueError:
+            raise fail(f"--at: {at!r} is not a date (YYYY-MM-DD)") from None
+        blocks = sorted({a.block for a in reg.agencies})
+        if block is not None and block not in blocks:
+            raise fail(f"unknown block {block!r}; blocks: {', '.join(blocks)}")
         rows = [
             {
                 "code": a.code,
@@ -156,9 +203,16 @@ def users_add(
 ) -> None:
     """Create an account (the first administrator is created this way; there is no default password)."""
     from egovindex.collection.auth import add_user
+    from egovindex.collection.models import User
 
+    if not username.strip():
+        raise fail("the username is blank")
+    for label, value, column in (("the username", username, User.username), ("the name", full_name, User.full_name)):
+        limit = column.type.length
+        if limit and len(value) > limit:
+            raise fail(f"{label} is {len(value)} characters long; at most {limit}")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    _run(
+    _do(
         lambda s: add_user(
             s,
             actor=f"cli:{getpass.getuser()}",
@@ -307,7 +361,7 @@ def _template_period(file: Path, data: bytes) -> str:
 
 @collect_app.command("justify")
 def justify(
-    submission: Annotated[int, typer.Argument(help="Submission number.")],
+    submission: Annotated[int, typer.Argument(help="Submission number.", callback=record_number("submission"))],
     rule: Annotated[str, typer.Option(help="The warning's rule id.")],
     text: Annotated[str, typer.Option(help="The written justification.")],
     user: UserOpt,
@@ -328,24 +382,22 @@ def justify(
 
 
 @collect_app.command("approve")
-def approve(submission: Annotated[int, typer.Argument()], user: UserOpt) -> None:
+def approve(submission: SubmissionArg, user: UserOpt) -> None:
     """Approve validated values (an approver of the agency)."""
     from egovindex.collection import workflow
     from egovindex.collection.auth import get_user
 
-    _run(lambda s: workflow.approve(s, user=get_user(s, user), submission_id=submission))
+    _do(lambda s: workflow.approve(s, user=get_user(s, user), submission_id=submission))
     console().print(f"submission {submission}: approved")
 
 
 @collect_app.command("unapprove")
-def unapprove(
-    submission: Annotated[int, typer.Argument()], reason: Annotated[str, typer.Option()], user: UserOpt
-) -> None:
+def unapprove(submission: SubmissionArg, reason: Annotated[str, typer.Option()], user: UserOpt) -> None:
     """Take an approval back, with a reason, so that the values can be changed."""
     from egovindex.collection import workflow
     from egovindex.collection.auth import get_user
 
-    _run(lambda s: workflow.unapprove(s, user=get_user(s, user), submission_id=submission, reason=reason))
+    _do(lambda s: workflow.unapprove(s, user=get_user(s, user), submission_id=submission, reason=reason))
     console().print(f"submission {submission}: validated again ({reason})")
 
 
@@ -361,15 +413,29 @@ def release(
     from egovindex.collection.auth import get_user
 
     p = _period(period)
-    result = _run(
-        lambda s: workflow.release(s, user=get_user(s, user), recipient=recipient.upper(), period=p, reason=reason)
-    )
-    rel = result.release
-    verb = "created" if result.created else "unchanged, still"
+
+    def act(session: Session) -> dict[str, Any]:
+        result = workflow.release(
+            session, user=get_user(session, user), recipient=recipient.upper(), period=p, reason=reason
+        )
+        rel = result.release
+        return {
+            "id": rel.id,
+            "created": result.created,
+            "recipient": rel.recipient,
+            "period": rel.period,
+            "values": len(rel.values),
+            "hash": rel.content_hash,
+            "missing": list(result.missing),
+        }
+
+    done = _run(act)
+    verb = "created" if done["created"] else "unchanged, still"
     console().print(
-        f"release {rel.id} {verb}: {rel.recipient} {rel.period}, {len(rel.values)} values, hash {rel.content_hash[:16]}"
+        f"release {done['id']} {verb}: {done['recipient']} {done['period']}, {done['values']} values, "
+        f"hash {done['hash'][:16]}"
     )
-    for m in result.missing:
+    for m in done["missing"]:
         console().print(f"  not released (not approved): {m}")
 
 
@@ -385,7 +451,7 @@ def correct(
     from egovindex.collection.auth import get_user
 
     p = _period(period)
-    _run(lambda s: workflow.open_correction(s, user=get_user(s, user), agency=agency.upper(), period=p, reason=reason))
+    _do(lambda s: workflow.open_correction(s, user=get_user(s, user), agency=agency.upper(), period=p, reason=reason))
     console().print(f"{agency.upper()} {p}: correction opened; submit the corrected values, then release again")
 
 
@@ -395,7 +461,7 @@ def close(period: PeriodOpt, user: UserOpt) -> None:
     from egovindex.collection import workflow
     from egovindex.collection.auth import get_user
 
-    _run(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=True))
+    _do(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=True))
     console().print(f"period {period} closed")
 
 
@@ -405,7 +471,7 @@ def reopen(period: PeriodOpt, user: UserOpt) -> None:
     from egovindex.collection import workflow
     from egovindex.collection.auth import get_user
 
-    _run(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=False))
+    _do(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=False))
     console().print(f"period {period} reopened")
 
 
@@ -465,7 +531,7 @@ def release_list(fmt: FormatOpt = Format.table) -> None:
 
 @release_app.command("export")
 def release_export(
-    release_id: Annotated[int, typer.Argument(help="Release number.")],
+    release_id: Annotated[int, typer.Argument(help="Release number.", callback=record_number("release"))],
     fmt: Annotated[str, typer.Option("--format", "-f", help="sdmx-csv, sdmx-ml or xlsx")] = "sdmx-csv",
     out: Annotated[Path | None, typer.Option(help="File to write (default: standard output for SDMX).")] = None,
 ) -> None:
@@ -528,18 +594,18 @@ def discrepancies(
 
 
 @collect_app.command("comment")
-def comment(discrepancy: Annotated[int, typer.Argument()], text: Annotated[str, typer.Option()], user: UserOpt) -> None:
+def comment(discrepancy: DiscrepancyArg, text: Annotated[str, typer.Option()], user: UserOpt) -> None:
     """Add a comment to a discrepancy's thread."""
     from egovindex.collection import reconcile
     from egovindex.collection.auth import get_user
 
-    _run(lambda s: reconcile.comment(s, user=get_user(s, user), discrepancy_id=discrepancy, text=text))
+    _do(lambda s: reconcile.comment(s, user=get_user(s, user), discrepancy_id=discrepancy, text=text))
     console().print(f"comment added to discrepancy {discrepancy}")
 
 
 @collect_app.command("resolve")
 def resolve(
-    discrepancy: Annotated[int, typer.Argument()],
+    discrepancy: DiscrepancyArg,
     reason: Annotated[str, typer.Option(help="Why this value stands.")],
     user: UserOpt,
     value: Annotated[float | None, typer.Option(help="The reconciled value.")] = None,
@@ -549,14 +615,16 @@ def resolve(
     from egovindex.collection import reconcile
     from egovindex.collection.auth import get_user
 
-    d = _run(
-        lambda s: reconcile.resolve(
-            s,
-            user=get_user(s, user),
+    def act(session: Session) -> tuple[str, str, Any]:
+        d = reconcile.resolve(
+            session,
+            user=get_user(session, user),
             discrepancy_id=discrepancy,
             reason=reason,
             value=value,
             choose=choose.upper() if choose else None,
         )
-    )
-    console().print(f"discrepancy {discrepancy} resolved: {d.indicator_code} {d.period} = {d.resolved_value:g}")
+        return d.indicator_code, d.period, d.resolved_value
+
+    indicator, period, resolved = _run(act)
+    console().print(f"discrepancy {discrepancy} resolved: {indicator} {period} = {resolved:g}")

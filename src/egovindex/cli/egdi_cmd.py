@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from egovindex.cli.common import edition_of, iso3_of
-from egovindex.cli.output import Format, console, emit, fail
+from egovindex.cli.output import Format, console, emit, fail, fail_input
 
 app = typer.Typer(
     help="The UN E-Government Development Index, recomputed with each edition's method.", no_args_is_help=True
@@ -89,9 +89,11 @@ def check(
 
 
 def _print_check(report) -> None:  # type: ignore[no-untyped-def]
+    from rich.text import Text
+
     out = console()
-    verdict = "[green]matches[/green]" if report.ok else "[yellow]differs[/yellow]"
-    out.print(f"EGDI {report.year} ({report.methodology}): {verdict} the published values")
+    verdict = ("matches", "green") if report.ok else ("differs", "yellow")
+    out.print(Text.assemble(f"EGDI {report.year} ({report.methodology}): ", verdict, " the published values"))
     out.print(f"  compared {report.compared} assessed countries; {len(report.not_assessed)} not assessed")
     out.print(f"  published precision {report.decimals} decimals, tolerance {report.tolerance:.0e}")
     out.print(f"  largest |recomputed - published| = {report.max_abs_diff:.2e}")
@@ -169,7 +171,7 @@ def recompute(
     try:
         raw, files = read_many(indicators)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail_input(exc, stores=False) from None
     result = rc.recompute_components(raw, ed, rule=rc.Rule(lookback=lookback))
     if fmt is Format.table:
         for comp in result.agreement:

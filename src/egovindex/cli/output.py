@@ -1,4 +1,9 @@
-"""Rendering rows for people (Rich tables) and for programs (CSV, JSON); errors to stderr."""
+"""Rendering rows for people (Rich tables) and for programs (CSV, JSON); errors to stderr, one line each.
+
+Text goes to the terminal as it is: the consoles never read Rich markup (``[bold]``) or emoji codes (``:smile:``) in
+what they print, since names, reasons and file names come from users. Styling is given as ``style=`` or with
+``rich.text.Text``, never inside the text. CSV cells that a spreadsheet would run as formulas are escaped.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,14 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+from egovindex.cells import safe_cell
+
+if TYPE_CHECKING:
+    from egovindex.sources.files import InputError
 
 
 class Format(StrEnum):
@@ -19,19 +29,22 @@ class Format(StrEnum):
     json = "json"
 
 
+PLAIN = {"markup": False, "emoji": False, "highlight": False}  # what is printed is shown as it is
+
+
 @cache
 def console() -> Any:
     """Rich console; when output is not a terminal, wide enough that tables are not squeezed."""
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    return Console(**PLAIN) if sys.stdout.isatty() else Console(width=200, **PLAIN)
 
 
 @cache
 def err_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, **PLAIN)
 
 
 def _cell(value: Any, digits: int) -> str:
@@ -63,10 +76,14 @@ def emit(
         )
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
+        # a carriage return inside a cell is quoted too (csv quotes only the line terminator's characters), else a
+        # reader would start a new row there, whose first cell escapes nothing
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(cols)
+        quoted = csv.writer(sys.stdout, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow([safe_cell(c) for c in cols])
         for r in rows:
-            writer.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+            cells = ["" if r.get(c) is None else safe_cell(r.get(c)) for c in cols]
+            (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
     else:
         from rich.table import Table
 
@@ -80,6 +97,32 @@ def emit(
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print an error to stderr and return the Exit to raise."""
-    err_console().print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    """Print an error to stderr, on one line, and return the Exit to raise."""
+    say_error("error:", one_line(message))
     return typer.Exit(code)
+
+
+def fail_input(exc: InputError, *, stores: bool = True) -> typer.Exit:
+    """The problems of an input: one line when there is one, else a count and then a line per problem.
+    ``stores``: the command stores what it reads, so the message says that nothing was."""
+    tail = "; nothing was stored" if stores else ""
+    if len(exc.problems) <= 1:
+        return fail(f"{exc.problems[0] if exc.problems else 'the input could not be read'}{tail}")
+    say_error("error:", f"{len(exc.problems)} problems in the input{tail}:")
+    for problem in exc.problems[:50]:
+        err_console().print(f"  {one_line(str(problem))}", soft_wrap=True)
+    if len(exc.problems) > 50:
+        err_console().print(f"  ... and {len(exc.problems) - 50} more", soft_wrap=True)
+    return typer.Exit(2)
+
+
+def say_error(label: str, message: str) -> None:
+    """``label message`` on stderr, the label in red, the message exactly as given."""
+    from rich.text import Text
+
+    err_console().print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
+
+
+def one_line(message: str) -> str:
+    """A message on one line: its lines joined, surrounding blanks dropped."""
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())

@@ -55,7 +55,7 @@ def report(
     if (period is None) == (year is None):
         raise fail("give either --period (a quarter, e.g. 2026Q4) or --year (e.g. 2026)")
     try:
-        p = Period.parse(period) if period else Period(int(year))  # type: ignore[arg-type]
+        p = Period.parse(period if period else str(year))
         if period and p.quarter is None:
             raise PeriodError(f"--period takes a quarter such as {p.year}Q4; use --year {p.year} for the year")
     except PeriodError as exc:

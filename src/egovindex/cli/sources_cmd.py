@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from egovindex.cli.output import Format, console, emit, fail
+from egovindex.cli.output import Format, console, emit, fail, fail_input
 from egovindex.sources.files import InputError
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def load(
         try:
             files += loader.reference_files(ref)
         except InputError as exc:
-            raise fail(str(exc)) from None
+            raise fail_input(exc) from None
     if not files:
         raise fail("nothing to load: give files or folders, or --reference")
     try:
@@ -91,7 +91,7 @@ def load(
             lambda progress: loader.parse_all(files, progress=progress, partial=partial),
         )
     except InputError as exc:
-        raise fail(f"{exc}\nnothing was stored") from None
+        raise fail_input(exc) from None
     _report(loader.store(engine(), editions))
 
 
@@ -119,7 +119,7 @@ def fetch(
             lambda progress: loader.fetch(urls, save_to=settings.data_dir / "downloads", progress=progress),
         )
     except InputError as exc:
-        raise fail(f"{exc}\nnothing was stored") from None
+        raise fail_input(exc) from None
     _report(loader.store(engine(), editions))
 
 

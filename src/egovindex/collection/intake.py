@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from egovindex import registry
+from egovindex.cells import escape_text  # the one escaping of cells; importable from here too
 from egovindex.collection.periods import Period
 from egovindex.sources.files import InputError, Problem
 
@@ -25,7 +26,6 @@ META_SHEET = "meta"
 COLUMNS = ("indicator_code", "indicator", "unit", "value", "source", "method_note", "evidence")
 REQUIRED = ("indicator_code", "value", "source")
 HEADER_ROW = 6  # rows 1-5 hold the title and the instructions
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 SIMPLE_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
@@ -70,11 +70,6 @@ def parse_number(text: str) -> float:
         except (NumberFormatError, ValueError):
             continue
     raise ValueError(text)
-
-
-def escape_text(text: str) -> str:
-    """Text for a spreadsheet cell that can never run as a formula (CSV/Excel injection)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 # ------------------------------------------------------------------------------------------- template
