@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
 EditionOpt = Annotated[int, typer.Option("--edition", "-e", help="Edition year (loaded in the store).")]
+MAX_DRAWS = 200_000  # the ranks of every draw are kept in memory: 200,000 draws of 193 countries take 150 MB
 IndicatorsOpt = Annotated[
     list[Path] | None,
     typer.Option("--indicators", "-i", help="Raw indicator series (default for simulate: the reference data's)."),
@@ -259,8 +261,14 @@ def sensitivity(
     from egovindex.analysis import sensitivity as sa
     from egovindex.analysis.state import AnalysisError
 
-    if draws < 1:
-        raise fail("--draws must be at least 1")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise fail(f"--draws must be between 1 and {MAX_DRAWS}")
+    if seed < 0:
+        raise fail("--seed must be 0 or more")
+    if not (math.isfinite(concentration) and concentration > 0):
+        raise fail("--concentration must be a number above 0")
+    if not (math.isfinite(error) and error >= 0):
+        raise fail("--error must be a number of 0 or more")
     ed = edition_of(str(edition))
     iso3 = iso3_of(country) if country else None
     settings = sa.Settings(draws=draws, seed=seed, concentration=concentration, error=error)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from egovindex.cli.common import record_number
-from egovindex.cli.output import Format, console, emit, fail, fail_input
+from egovindex.cli.output import Format, console, emit, fail, fail_input, write_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -255,7 +255,7 @@ def template(
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
     target = out or Path(f"{agency.upper()}_{p}.xlsx")
-    target.write_bytes(data)
+    write_file(target, data)
     console().print(f"wrote {target}: {len(indicators_for(agency.upper(), p))} indicators, due {p.deadline:%d/%m/%Y}")
 
 
@@ -553,7 +553,7 @@ def release_export(
     if out is None:
         sys.stdout.write(data.decode())
     else:
-        out.write_bytes(data)
+        write_file(out, data)
         console().print(f"wrote {out}")
 
 

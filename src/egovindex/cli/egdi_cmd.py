@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from egovindex.cli.common import edition_of, iso3_of
-from egovindex.cli.output import Format, console, emit, fail, fail_input
+from egovindex.cli.output import Format, console, emit, fail, fail_input, writable, write_file
+from egovindex.sources.files import InputError
 
 app = typer.Typer(
     help="The UN E-Government Development Index, recomputed with each edition's method.", no_args_is_help=True
@@ -162,7 +163,6 @@ def recompute(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """TII and HCI from raw indicators, compared with the published components."""
-    from egovindex.sources.files import InputError
     from egovindex.survey import recompute as rc
 
     ed = edition_of(str(published), edition=edition) if published else edition_of(str(edition))
@@ -207,7 +207,10 @@ def fidelity(
     ref = get_settings().reference_data
     if ref is None:
         raise fail("no reference data: set EGOVINDEX_REFERENCE_DATA")
-    text = fid.report(ref, editions or list(fid.EDITIONS))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    writable(out)
+    try:
+        text = fid.report(ref, editions or list(fid.EDITIONS))
+    except InputError as exc:
+        raise fail_input(exc, stores=False) from None
+    write_file(out, text)
     console().print(f"wrote {out}")

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -100,6 +101,30 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print an error to stderr, on one line, and return the Exit to raise."""
     say_error("error:", one_line(message))
     return typer.Exit(code)
+
+
+def writable(path: Path) -> Path:
+    """The path of a file about to be written, its folder created; a path that cannot be a file is an error line.
+    Commands that work long before they write check their output first."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise fail(f"cannot write {path}: it is a folder")
+    return path
+
+
+def write_file(path: Path, data: bytes | str) -> None:
+    """Write a file whole (text as UTF-8): to a neighbour first, then renamed, so that it is never half-written."""
+    writable(path)
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def fail_input(exc: InputError, *, stores: bool = True) -> typer.Exit:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from egovindex.cli.output import console, fail
+from egovindex.cli.output import console, fail, writable, write_file
 
 
 class ReportFormat(StrEnum):
@@ -64,7 +64,7 @@ def report(
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
         raise fail(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
-    target = out or Path(f"report_{p}_{lang.value}.{fmt.value}")
+    target = writable(out or Path(f"report_{p}_{lang.value}.{fmt.value}"))
     steps = 3 if fmt is ReportFormat.pdf else 2
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console(), transient=True
@@ -91,10 +91,7 @@ def report(
                 except rb.ReportError as exc:
                     raise fail(str(exc)) from None
         progress.update(task, completed=steps)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(body)
-    partial.replace(target)  # never a half-written report
+    write_file(target, body)  # never a half-written report
     missing = ctx["supply"]["missing"]
     console().print(
         f"{target}: {p} ({lang.value}), EGDI {ctx['position']['edition']} rank {ctx['position']['rank']}"

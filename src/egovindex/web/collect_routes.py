@@ -155,6 +155,9 @@ def router(engine: Any, render: Any) -> APIRouter:
     ) -> HTMLResponse:
         check_csrf(request, csrf)
         username, p = require_signed_in(request), period_of(period)
+        with unit_of_work(engine) as s:  # authorised before the file is read: 403 for who may not submit
+            user = get_user(s, username)
+            require(user, "submit", agency=user.agency_code, day=p.end)
         data, name = await file.read(), file.filename or "upload"
         problems: list[str] = []
         message = None

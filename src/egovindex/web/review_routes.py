@@ -350,7 +350,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
 
         def change(s: Any, u: User) -> None:
             if authenticate(s, u.username, current) is None:
-                raise AuthorisationError("the current password is wrong")
+                raise ValueError("the current password is wrong")
             set_password(s, user=u, username=u.username, password=password)
 
         return act(request, csrf, change, "/login")

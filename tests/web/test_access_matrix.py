@@ -1,0 +1,374 @@
+"""The access matrix: every route of the application x anonymous and each role x own agency (BGDDT, whose
+statistics are used here), another agency (VPCP) and the lead ministry (BKHCN).
+
+One rule decides what may be read (``collection.auth.require_read``): UN data are public; released national
+values need a signed-in user; unreleased values (submissions, discrepancies, the report built from them) are read
+by the agency's own users, the agencies a discrepancy involves, the lead ministry and administrators. Writes are
+authorised before anything else is looked at: an authorised user's request below fails on the state of the data
+(409/422) or succeeds, an unauthorised one gets 403, an anonymous one 401 (JSON) or a redirect to sign in (page).
+A route missing from the table fails the test: a new door must say who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from egovindex.collection import reconcile, workflow
+from egovindex.collection.auth import ROLES, add_user, get_user, issue_token
+from egovindex.collection.intake import Row
+from egovindex.collection.periods import Period
+from egovindex.collection.registry_store import ensure_registry
+from egovindex.store.db import make_engine, unit_of_work
+from egovindex.web.app import create_app
+
+PASSWORD = "a long enough test password"
+OWN, OTHER, LEAD = "BGDDT", "VPCP", "BKHCN"
+Y = Period.parse("2025")
+EDU = [
+    Row("adult_literacy_pct", 96.1, "census"),
+    Row("ger_primary", 104.0, "MOET"),
+    Row("ger_secondary", 85.0, "MOET"),
+    Row("ger_tertiary", 30.0, "MOET"),
+    Row("expected_years_schooling", 13.0, "MOET"),
+    Row("mean_years_schooling", 8.4, "MOET"),
+]
+PRINCIPALS: list[tuple[str, str] | None] = [None] + [(r, a) for r in ROLES for a in (OWN, OTHER, LEAD)]
+
+
+def _name(p: tuple[str, str]) -> str:
+    return f"{p[0]}_{p[1]}".lower()
+
+
+@pytest.fixture(scope="module")
+def world(loaded_store: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from egovindex.settings import get_settings
+
+    tmp = tmp_path_factory.mktemp("matrix")
+    with sqlite3.connect(loaded_store.removeprefix("sqlite:///")) as src, sqlite3.connect(tmp / "m.sqlite") as dst:
+        src.backup(dst)  # the whole store, whatever is still in its write-ahead log
+    url = f"sqlite:///{tmp / 'm.sqlite'}"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("EGOVINDEX_DATA_DIR", str(tmp))
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    app = create_app(url)
+    tokens: dict[str, str] = {}
+    with unit_of_work(engine) as s:
+        ensure_registry(s)
+        for p in PRINCIPALS[1:]:
+            add_user(s, actor="setup", username=_name(p), agency=p[1], role=p[0], password=PASSWORD)
+            tokens[_name(p)] = issue_token(s, actor="setup", username=_name(p))
+        add_user(s, actor="setup", username="ctk_clerk", agency="CTK", role="submitter", password=PASSWORD)
+        ctk_token_id = 1 + len(tokens)
+        issue_token(s, actor="setup", username="ctk_clerk")
+    with unit_of_work(engine) as s:
+        sid = workflow.submit(
+            s, user=get_user(s, "submitter_bgddt"), agency=OWN, period=Y, rows=EDU, channel="json", name="t"
+        )[0].id
+        workflow.submit(
+            s,
+            user=get_user(s, "ctk_clerk"),
+            agency="CTK",
+            period=Y,
+            rows=[Row("adult_literacy_pct", 95.0, "LFS")],
+            channel="json",
+            name="t",
+        )
+    with unit_of_work(engine) as s:
+        workflow.approve(s, user=get_user(s, "approver_bgddt"), submission_id=sid)
+        did = reconcile.listing(s, period=Y, status="open")[0]["id"]
+        rid = workflow.release(s, user=get_user(s, "lead_bkhcn"), recipient="UIS", period=Y).release.id
+    yield {"app": app, "tokens": tokens, "sid": sid, "did": did, "rid": rid, "ctk_token": ctk_token_id}
+    mp.undo()
+    get_settings.cache_clear()
+
+
+# ------------------------------------------------------------------------------------------- who may
+def public(p: tuple[str, str] | None) -> bool:
+    return True
+
+
+def signed_in(p: tuple[str, str] | None) -> bool:
+    return p is not None
+
+
+def reads_own_unreleased(p: tuple[str, str] | None) -> bool:
+    return p is not None and (p[1] in (OWN, LEAD) or p[0] == "administrator")
+
+
+def reads_discrepancy(p: tuple[str, str] | None) -> bool:
+    return p is not None and (p[1] in (OWN, LEAD) or p[0] == "administrator")
+
+
+def reads_every_unreleased(p: tuple[str, str] | None) -> bool:
+    return p is not None and (p[1] == LEAD or p[0] == "administrator")
+
+
+def lead_role(p: tuple[str, str] | None) -> bool:
+    return p == ("lead", LEAD)
+
+
+def reads_audit(p: tuple[str, str] | None) -> bool:
+    return p is not None and (p == ("lead", LEAD) or p[0] == "administrator")
+
+
+def administrator(p: tuple[str, str] | None) -> bool:
+    return p is not None and p[0] == "administrator"
+
+
+def submits_own(p: tuple[str, str] | None) -> bool:
+    return p is not None and p[1] == OWN and p[0] in ("submitter", "approver")
+
+
+def submits_anywhere(p: tuple[str, str] | None) -> bool:
+    return p is not None and p[0] in ("submitter", "approver")
+
+
+def approves_own(p: tuple[str, str] | None) -> bool:
+    return p == ("approver", OWN)
+
+
+def comments(p: tuple[str, str] | None) -> bool:
+    return p is not None and p[1] in (OWN, LEAD) and p[0] != "viewer"
+
+
+# (method, route, concrete path, who may, how: "page" | "json" | "api", form data, expected codes when allowed)
+Case = tuple[str, str, str, Callable[[Any], bool], str, dict[str, Any] | None, tuple[int, ...]]
+
+
+def cases(w: dict[str, Any]) -> list[Case]:
+    sid, did, rid = w["sid"], w["did"], w["rid"]
+    ok = (200,)
+    return [
+        ("GET", "/", "/", public, "page", None, ok),
+        ("GET", "/overview.json", "/overview.json", public, "json", None, ok),
+        ("GET", "/egdi", "/egdi", public, "page", None, (307,)),
+        ("GET", "/egdi/{year}", "/egdi/2024", public, "page", None, ok),
+        ("GET", "/egdi/{year}.json", "/egdi/2024.json", public, "json", None, ok),
+        ("GET", "/egdi/{year}.csv", "/egdi/2024.csv", public, "json", None, ok),
+        ("GET", "/egdi/{year}.xlsx", "/egdi/2024.xlsx", public, "json", None, ok),
+        ("GET", "/country/{iso3}", "/country/VNM", public, "page", None, ok),
+        ("GET", "/country/{iso3}.json", "/country/VNM.json", public, "json", None, ok),
+        ("GET", "/compare", "/compare", public, "page", None, ok),
+        ("GET", "/compare.json", "/compare.json", public, "json", None, ok),
+        ("GET", "/simulator", "/simulator?draws=100", public, "page", None, ok),
+        ("GET", "/simulator.json", "/simulator.json", public, "json", None, ok),
+        ("GET", "/sensitivity.json", "/sensitivity.json?draws=100", public, "json", None, ok),
+        ("GET", "/login", "/login", public, "page", None, ok),
+        ("GET", "/openapi.json", "/openapi.json", public, "json", None, ok),
+        ("GET", "/docs", "/docs", public, "page", None, ok),
+        ("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", public, "page", None, ok),
+        ("GET", "/redoc", "/redoc", public, "page", None, ok),
+        ("GET", "/static", "/static/style.css", public, "page", None, ok),
+        # released national values: signed-in users, whichever agency
+        ("GET", "/simulator.json", f"/simulator.json?release={rid}", signed_in, "json", None, ok),
+        ("GET", "/releases/{release_id}.{fmt}", f"/releases/{rid}.csv", signed_in, "json", None, ok),
+        ("GET", "/releases/{release_id}.{fmt}", f"/releases/{rid}.xml", signed_in, "json", None, ok),
+        ("GET", "/releases/{release_id}.{fmt}", f"/releases/{rid}.xlsx", signed_in, "json", None, ok),
+        # one's own agency's page (each user sees their own agency)
+        ("GET", "/collect/{period}", "/collect/2025", signed_in, "page", None, ok),
+        ("GET", "/collect/{period}.json", "/collect/2025.json", signed_in, "json", None, ok),
+        ("GET", "/collect/{period}/template.xlsx", "/collect/2025/template.xlsx", signed_in, "json", None, ok),
+        ("GET", "/account", "/account", signed_in, "page", None, ok),
+        ("GET", "/account.json", "/account.json", signed_in, "json", None, ok),
+        # unreleased values
+        ("GET", "/api/submissions/{submission_id}", f"/api/submissions/{sid}", reads_own_unreleased, "api", None, ok),
+        ("GET", "/discrepancy/{discrepancy_id}", f"/discrepancy/{did}", reads_discrepancy, "page", None, ok),
+        ("GET", "/discrepancy/{discrepancy_id}.json", f"/discrepancy/{did}.json", reads_discrepancy, "json", None, ok),
+        ("GET", "/reports/{period}.{fmt}", "/reports/2025.json", reads_every_unreleased, "json", None, ok),
+        ("GET", "/board/{period}", "/board/2025", lead_role, "page", None, ok),
+        ("GET", "/board/{period}.json", "/board/2025.json", lead_role, "json", None, ok),
+        ("GET", "/audit", "/audit", reads_audit, "page", None, ok),
+        ("GET", "/audit.json", "/audit.json", reads_audit, "json", None, ok),
+        ("GET", "/admin", "/admin", administrator, "page", None, ok),
+        ("GET", "/admin.json", "/admin.json", administrator, "json", None, ok),
+        # writes, each made to fail on the state of the data once authorised
+        ("POST", "/collect/{period}/upload", "/collect/2025/upload", submits_anywhere, "upload", {}, (422,)),
+        (
+            "POST",
+            "/collect/submission/{submission_id}/approve",
+            f"/collect/submission/{sid}/approve",
+            approves_own,
+            "form",
+            {"lock_version": "2"},
+            (409,),
+        ),
+        (
+            "POST",
+            "/collect/submission/{submission_id}/unapprove",
+            f"/collect/submission/{sid}/unapprove",
+            approves_own,
+            "form",
+            {"lock_version": "999", "reason": "x"},
+            (409,),
+        ),
+        (
+            "POST",
+            "/collect/submission/{submission_id}/justify",
+            f"/collect/submission/{sid}/justify",
+            submits_own,
+            "form",
+            {"rule": "no_such_rule", "text": "x"},
+            (409,),
+        ),
+        ("POST", "/board/{period}/release", "/board/2025/release", lead_role, "form", {"recipient": "NOBODY"}, (409,)),
+        (
+            "POST",
+            "/discrepancy/{discrepancy_id}/comment",
+            f"/discrepancy/{did}/comment",
+            comments,
+            "form",
+            {"text": " "},
+            (422,),
+        ),
+        (
+            "POST",
+            "/discrepancy/{discrepancy_id}/resolve",
+            f"/discrepancy/{did}/resolve",
+            approves_own,
+            "form",
+            {"reason": " ", "lock_version": "1", "choose": OWN},
+            (422,),
+        ),
+        (
+            "POST",
+            "/admin/users",
+            "/admin/users",
+            administrator,
+            "form",
+            {"username": "newcomer", "agency": OWN, "role": "no_such_role", "password": PASSWORD},
+            (422,),
+        ),
+        (
+            "POST",
+            "/admin/users/{username}",
+            "/admin/users/viewer_vpcp",
+            administrator,
+            "form",
+            {"role": "no_such_role"},
+            (422,),
+        ),
+        (
+            "POST",
+            "/admin/users/{username}/sign-out-everywhere",
+            "/admin/users/nobody/sign-out-everywhere",
+            administrator,
+            "form",
+            {},
+            (422,),
+        ),
+        (
+            "POST",
+            "/admin/agencies/{agency}/self-approval",
+            "/admin/agencies/NOWHERE/self-approval",
+            administrator,
+            "form",
+            {"allow": "yes"},
+            (422,),
+        ),
+        (
+            "POST",
+            "/account/tokens/{token_id}/revoke",
+            f"/account/tokens/{w['ctk_token']}/revoke",
+            administrator,
+            "form",
+            {},
+            (303,),
+        ),
+        (
+            "POST",
+            "/account/password",
+            "/account/password",
+            signed_in,
+            "form",
+            {"current": "not the password", "password": "a new long password"},
+            (422,),
+        ),
+        (
+            "POST",
+            "/api/submissions",
+            "/api/submissions",
+            submits_own,
+            "api",
+            {"agency": OWN, "period": "2025", "values": [{"indicator": "ger_primary", "value": -1, "source": "x"}]},
+            (409,),  # the period's values are approved, so locked
+        ),
+        ("POST", "/account/sign-out-everywhere", "/account/sign-out-everywhere", signed_in, "form", {}, (303,)),
+        ("POST", "/logout", "/logout", public, "form", {}, (303,)),
+    ]
+
+
+NOT_IN_MATRIX = {("POST", "/login"): "sign-in has its own tests (throttling would lock this matrix's address)"}
+
+
+def _routes(app: Any) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any]) -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):
+                walk(r.original_router.routes)
+            elif hasattr(r, "path"):
+                for m in getattr(r, "methods", None) or {"GET"}:
+                    if m != "HEAD":
+                        out.add((m, r.path))
+
+    walk(app.routes)
+    return out
+
+
+def test_every_route_is_in_the_matrix(world: dict[str, Any]) -> None:
+    covered = {(c[0], c[1]) for c in cases(world)} | set(NOT_IN_MATRIX)
+    assert _routes(world["app"]) - covered == set()
+
+
+def _client(app: Any, p: tuple[str, str] | None) -> TestClient:
+    client = TestClient(app)
+    if p is not None:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        r = client.post(
+            "/login", data={"username": _name(p), "password": PASSWORD, "csrf": token}, follow_redirects=False
+        )
+        assert r.status_code == 303, r.text
+    return client
+
+
+def _ask(client: TestClient, w: dict[str, Any], p: tuple[str, str] | None, case: Case) -> int:
+    method, _, path, _, how, data, _ = case
+    headers = {"accept": "text/html"} if how == "page" else {}
+    if how == "api":
+        if p is not None:
+            headers["Authorization"] = f"Bearer {w['tokens'][_name(p)]}"
+        if method == "GET":
+            return TestClient(w["app"]).get(path, headers=headers).status_code
+        return TestClient(w["app"]).post(path, json=data, headers=headers).status_code
+    if method == "GET":
+        return client.get(path, headers=headers, follow_redirects=False).status_code
+    page = client.get("/account" if p else "/login").text
+    form = {**(data or {}), "csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1)}
+    files = {"file": ("bad.csv", b"indicator_code,value,source\nger_primary,abc,MOET\n")} if how == "upload" else None
+    return client.post(path, data=form, files=files, follow_redirects=False).status_code
+
+
+@pytest.mark.parametrize("p", PRINCIPALS, ids=lambda p: "anonymous" if p is None else _name(p))
+def test_matrix(world: dict[str, Any], p: tuple[str, str] | None) -> None:
+    client = _client(world["app"], p)
+    wrong = []
+    for case in cases(world):
+        method, _, path, may, how, _, allowed = case
+        got = _ask(client, world, p, case)
+        if may(p):
+            expected = allowed
+        elif p is None:
+            expected = (303,) if how == "page" and method == "GET" else (401,)
+        else:
+            expected = (403,)
+        if got not in expected:
+            wrong.append(f"{method} {path}: {got}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
