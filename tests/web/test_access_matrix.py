@@ -372,3 +372,33 @@ def test_matrix(world: dict[str, Any], p: tuple[str, str] | None) -> None:
         if got not in expected:
             wrong.append(f"{method} {path}: {got}, expected {expected}")
     assert not wrong, "\n".join(wrong)
+
+
+HOSTILE = [
+    ("GET", "/api/submissions/9223372036854775808", "api"),
+    ("GET", "/api/submissions/0", "api"),
+    ("GET", "/discrepancy/9223372036854775808.json", "json"),
+    ("GET", "/discrepancy/99999999999999999999999", "page"),
+    ("GET", "/releases/9223372036854775808.csv", "json"),
+    ("GET", "/audit.json?before=9223372036854775808", "json"),
+    ("GET", "/audit.json?before=-1", "json"),
+    ("GET", "/collect/0000.json", "json"),
+    ("GET", "/collect/9999Q4.json", "json"),
+    ("GET", "/collect/2026Q5", "page"),
+    ("GET", "/board/0000.json", "json"),
+    ("GET", "/reports/9999Q4.json", "json"),
+    ("GET", "/simulator.json?release=9223372036854775808", "json"),
+    ("GET", "/simulator.json?osi=1e400", "json"),
+    ("POST", "/collect/submission/9223372036854775808/approve", "form"),
+    ("POST", "/discrepancy/9223372036854775808/comment", "form"),
+    ("POST", "/account/tokens/9223372036854775808/revoke", "form"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "how"), HOSTILE)
+def test_hostile_ids_and_periods_answer_4xx(world: dict[str, Any], method: str, path: str, how: str) -> None:
+    """Ids beyond the database's integers, periods out of range, numbers beyond float range: 4xx, never 5xx."""
+    p = ("administrator", LEAD)
+    client = _client(world["app"], p)
+    case: Case = (method, path, path, public, how, {"lock_version": "1", "text": "x"}, (200,))
+    assert 400 <= _ask(client, world, p, case) < 500

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Path, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from egovindex.collection.registry_store import ensure_registry
 from egovindex.sources.files import InputError
 from egovindex.store.db import unit_of_work
 from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
+from egovindex.web.params import RecordId
 
 
 def period_of(text: str) -> Period:
@@ -209,7 +210,7 @@ def router(engine: Any, render: Any) -> APIRouter:
     @r.post("/collect/submission/{submission_id}/justify", include_in_schema=False)
     def justify(
         request: Request,
-        submission_id: int,
+        submission_id: RecordId,
         rule: str = Form(...),
         text: str = Form(...),
         indicator: str = Form(""),
@@ -227,7 +228,7 @@ def router(engine: Any, render: Any) -> APIRouter:
     @r.post("/collect/submission/{submission_id}/unapprove", include_in_schema=False)
     def unapprove(
         request: Request,
-        submission_id: int,
+        submission_id: RecordId,
         reason: str = Form(...),
         lock_version: int = Form(...),
         csrf: str = Form(...),
@@ -243,7 +244,7 @@ def router(engine: Any, render: Any) -> APIRouter:
 
     @r.post("/collect/submission/{submission_id}/approve", include_in_schema=False)
     def approve(
-        request: Request, submission_id: int, csrf: str = Form(...), lock_version: int = Form(...)
+        request: Request, submission_id: RecordId, csrf: str = Form(...), lock_version: int = Form(...)
     ) -> RedirectResponse:
         check_csrf(request, csrf)
         return _act(
@@ -330,7 +331,7 @@ def router(engine: Any, render: Any) -> APIRouter:
             }
         },
     )
-    def release_download(request: Request, release_id: int, fmt: str) -> Response:
+    def release_download(request: Request, release_id: RecordId, fmt: str) -> Response:
         """A release as SDMX-CSV (csv), SDMX-ML (xml) or Excel (xlsx); for signed-in users."""
         from egovindex.collection import export
         from egovindex.collection.models import Release
@@ -415,9 +416,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         return JSONResponse(body, status_code=201)
 
     @r.get("/api/submissions/{submission_id}", tags=["api"])
-    def api_get(
-        submission_id: int = Path(..., ge=1, le=2**63 - 1), authorization: str | None = Header(default=None)
-    ) -> JSONResponse:
+    def api_get(submission_id: RecordId, authorization: str | None = Header(default=None)) -> JSONResponse:
         """A submission's state and values, for its own agency, the lead ministry and administrators."""
         from egovindex.collection.auth import require_read
 

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -20,6 +20,7 @@ from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import unit_of_work
 from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
+from egovindex.web.params import OlderThan, RecordId
 
 AUDIT_PAGE = 100
 
@@ -93,18 +94,18 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
             }
 
     @r.get("/discrepancy/{discrepancy_id}.json", tags=["statistics"])
-    def discrepancy_json(request: Request, discrepancy_id: int) -> JSONResponse:
+    def discrepancy_json(request: Request, discrepancy_id: RecordId) -> JSONResponse:
         """A discrepancy between two agencies' values, with its comment thread and resolution; for the agencies
         involved and the lead ministry."""
         return JSONResponse(discrepancy_data(require_signed_in(request), discrepancy_id))
 
     @r.get("/discrepancy/{discrepancy_id}", response_class=HTMLResponse, include_in_schema=False)
-    def discrepancy_page(request: Request, discrepancy_id: int) -> Response:
+    def discrepancy_page(request: Request, discrepancy_id: RecordId) -> Response:
         return guarded(request, lambda u: discrepancy_data(u, discrepancy_id), "discrepancy.html")
 
     @r.post("/discrepancy/{discrepancy_id}/comment", include_in_schema=False)
     def discrepancy_comment(
-        request: Request, discrepancy_id: int, text: str = Form(...), csrf: str = Form(...)
+        request: Request, discrepancy_id: RecordId, text: str = Form(...), csrf: str = Form(...)
     ) -> RedirectResponse:
         from egovindex.collection import reconcile
 
@@ -118,7 +119,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
     @r.post("/discrepancy/{discrepancy_id}/resolve", include_in_schema=False)
     def discrepancy_resolve(
         request: Request,
-        discrepancy_id: int,
+        discrepancy_id: RecordId,
         reason: str = Form(...),
         lock_version: int = Form(...),
         csrf: str = Form(...),
@@ -186,12 +187,12 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
             }
 
     @r.get("/audit.json", tags=["statistics"])
-    def audit_json(request: Request, before: int | None = None) -> JSONResponse:
+    def audit_json(request: Request, before: OlderThan = None) -> JSONResponse:
         """The newest 100 audit entries (before an entry id, to page back) and the check of the whole chain."""
         return JSONResponse(audit_data(require_signed_in(request), before))
 
     @r.get("/audit", response_class=HTMLResponse, include_in_schema=False)
-    def audit_page(request: Request, before: int | None = None) -> Response:
+    def audit_page(request: Request, before: OlderThan = None) -> Response:
         return guarded(request, lambda u: audit_data(u, before), "audit.html")
 
     # ------------------------------------------------------------------------------------------- admin
@@ -324,9 +325,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         return guarded(request, account_data, "account.html")
 
     @r.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
-    def revoke_token(
-        request: Request, token_id: int = Path(..., ge=1, le=2**63 - 1), csrf: str = Form(...)
-    ) -> RedirectResponse:
+    def revoke_token(request: Request, token_id: RecordId, csrf: str = Form(...)) -> RedirectResponse:
         """Revoke one of one's own tokens (an administrator: anyone's)."""
         from egovindex.collection import sessions
 
