@@ -233,9 +233,79 @@ def users_token(
 ) -> None:
     """Issue an API token with which a program acts as this user; it is printed once and only its hash is kept."""
     from egovindex.collection.auth import issue_token
+    from egovindex.settings import get_settings
 
-    token = _run(lambda s: issue_token(s, actor=f"cli:{getpass.getuser()}", username=username, label=label))
+    days = get_settings().token_days
+    token = _run(lambda s: issue_token(s, actor=f"cli:{getpass.getuser()}", username=username, label=label, days=days))
     typer.echo(token)
+
+
+@users_app.command("tokens")
+def users_tokens(
+    user: UserOpt,
+    username: Annotated[str | None, typer.Argument(help="Whose tokens (default: every user's).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List API tokens: label, created, expiry, last use and state (your own, or anyone's for an administrator)."""
+    from egovindex.collection import sessions
+    from egovindex.collection.auth import get_user
+
+    rows = _run(lambda s: sessions.tokens(s, user=get_user(s, user), username=username))
+    emit(rows, fmt, title="API tokens")
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    token: Annotated[int, typer.Argument(help="The token's number (see 'users tokens').")], user: UserOpt
+) -> None:
+    """Revoke an API token (its own user, or an administrator)."""
+    from egovindex.collection import sessions
+    from egovindex.collection.auth import get_user
+
+    _do(lambda s: sessions.revoke_token(s, user=get_user(s, user), token_id=token))
+    console().print(f"token {token} revoked")
+
+
+@users_app.command("sign-out")
+def users_sign_out(username: Annotated[str, typer.Argument()], user: UserOpt) -> None:
+    """End every web session and API token of a user at once (an administrator, or the user themselves)."""
+    from egovindex.collection import sessions
+    from egovindex.collection.auth import get_user
+
+    ended = _run(lambda s: sessions.sign_out_everywhere(s, user=get_user(s, user), username=username))
+    console().print(f"{username}: {ended} sessions and tokens ended")
+
+
+@users_app.command("password")
+def users_password(
+    username: Annotated[str, typer.Argument()],
+    user: UserOpt,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the new password (12+ characters) from standard input.")
+    ] = True,
+) -> None:
+    """Set a user's password (an administrator, or the user themselves); every session and token of the user ends."""
+    from egovindex.collection.auth import get_user, set_password
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else ""
+    _do(lambda s: set_password(s, user=get_user(s, user), username=username, password=password))
+    console().print(f"{username}: password changed; sessions and tokens ended")
+
+
+@users_app.command("self-approval")
+def users_self_approval(
+    agency: Annotated[str, typer.Argument(help="Agency code.")],
+    user: UserOpt,
+    allow: Annotated[
+        bool, typer.Option("--allow/--forbid", help="Allow or forbid (the default) self-approval.")
+    ] = False,
+) -> None:
+    """Allow an agency's approvers to approve their own submissions, or forbid it again (an administrator); four
+    eyes is the default, and every change is in the audit log."""
+    from egovindex.collection.auth import get_user, set_self_approval
+
+    _do(lambda s: set_self_approval(s, user=get_user(s, user), agency=agency.upper(), allow=allow))
+    console().print(f"{agency.upper()}: self-approval {'allowed' if allow else 'forbidden'}")
 
 
 # ------------------------------------------------------------------------------------------- collect

@@ -1,0 +1,38 @@
+"""Accounts through the command line: tokens listed and revoked, sign-out everywhere, passwords, four eyes."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from egovindex.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str, code: int = 0, stdin: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=stdin)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_tokens_sign_out_password_and_self_approval(store_env: Path) -> None:
+    run("registry", "load")
+    run("users", "add", "admin", "--agency", "BKHCN", "--role", "administrator")
+    run("users", "add", "lan", "--agency", "BKHCN", "--role", "submitter")
+    token = run("users", "token", "lan", "--label", "VNNIC system").strip()
+    tokens = json.loads(run("users", "tokens", "--user", "admin", "-f", "json"))
+    assert [(t["user"], t["label"], t["state"]) for t in tokens] == [("lan", "VNNIC system", "active")]
+    assert token not in json.dumps(tokens) and tokens[0]["expires_at"]
+    assert "may not users" in run("users", "tokens", "--user", "lan", code=2)  # only one's own
+    assert json.loads(run("users", "tokens", "lan", "--user", "lan", "-f", "json"))[0]["state"] == "active"
+    run("users", "revoke-token", str(tokens[0]["id"]), "--user", "lan")
+    assert json.loads(run("users", "tokens", "--user", "admin", "-f", "json"))[0]["state"] == "revoked"
+    run("users", "token", "lan")
+    assert "1 sessions and tokens ended" in run("users", "sign-out", "lan", "--user", "admin")
+    assert "may not users" in run("users", "sign-out", "admin", "--user", "lan", code=2)
+    assert "at least 12 characters" in run("users", "password", "lan", "--user", "lan", stdin="short\n", code=2)
+    assert "password changed" in run("users", "password", "lan", "--user", "lan", stdin="a long new password\n")
+    assert "may not users" in run("users", "self-approval", "BKHCN", "--allow", "--user", "lan", code=2)
+    assert "self-approval allowed" in run("users", "self-approval", "bkhcn", "--allow", "--user", "admin")
