@@ -131,8 +131,10 @@ def test_submit_approve_release_and_see_it_in_a_what_if(server: str, tmp_path: P
         download.value.save_as(sdmx)
         assert "fixed_broadband_per100,BKHCN,2026-Q4,30.0" in sdmx.read_text()
         page.screenshot(path=str(ARTIFACTS / "4-released.png"), full_page=True)
-        # 4. the public simulator puts the released values in a what-if
-        page = browser.new_context().new_page()
+        # 4. the simulator puts the released values in a what-if, for signed-in users only (released values are
+        # not public: the same rule as the release downloads)
+        anonymous = browser.new_context().new_page()
+        assert anonymous.goto(f"{server}/simulator?release=1&edition=2022").status == 401
         page.goto(f"{server}/simulator?release=1&edition=2022")
         assert page.locator("#release-whatif").count() == 1, page.inner_text("main")
         text = page.inner_text("#release-whatif")
