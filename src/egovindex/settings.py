@@ -49,6 +49,19 @@ class Settings(BaseSettings):
         8, ge=1, le=24 * 30, description="A signed-in session ends this many hours after signing in, however used."
     )
     token_days: int = Field(90, ge=1, le=366, description="Days for which a new API token is valid.")
+    upload_max_bytes: int = Field(
+        5_000_000, ge=1_000, description="Largest file accepted for submission (web upload, API, CLI), in bytes."
+    )
+    upload_max_rows: int = Field(10_000, ge=1, description="Most rows of values (or JSON records) in one submission.")
+    upload_max_columns: int = Field(
+        50, ge=10, description="Most columns of a CSV file; no cell of a workbook beyond this column may hold a value."
+    )
+    upload_max_cell_chars: int = Field(2_000, ge=100, description="Most characters in one cell, field or JSON text.")
+    upload_max_unpacked_bytes: int = Field(
+        20_000_000,
+        ge=100_000,
+        description="Largest total size of the parts of an Excel workbook once unpacked, in bytes (zip bombs).",
+    )
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

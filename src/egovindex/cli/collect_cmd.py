@@ -344,21 +344,21 @@ def submit(
 
     from egovindex.collection import intake, workflow
     from egovindex.collection.auth import get_user
+    from egovindex.sources.files import InputError
 
-    data = file.read_bytes() if file.is_file() else None
-    if data is None:
+    if not file.is_file():
         raise fail(f"{file}: no such file")
-    p = _period(period or _template_period(file, data))
-    suffix = file.suffix.lower()
+    limits = intake.Limits.from_settings()
+    try:
+        intake.check_size(str(file), file.stat().st_size, limits)  # before reading it
+        data = file.read_bytes()
+        p = _period(period or _template_period(file, data, limits))
+    except InputError as exc:
+        raise fail_input(exc) from None
     peers = _peers(p)
 
     def act(session: Session) -> Any:
-        if suffix == ".xlsx":
-            rows = intake.read_xlsx(str(file), data, agency=agency.upper(), period=p)
-        elif suffix == ".json":
-            rows = intake.read_records(_json_records(file, data), agency=agency.upper(), period=p, name=str(file))
-        else:
-            rows = intake.read_csv(str(file), data, agency=agency.upper(), period=p)
+        rows = intake.read(str(file), data, agency=agency.upper(), period=p, limits=limits)
         sub, failures = workflow.submit(
             session,
             user=get_user(session, user),
@@ -393,18 +393,6 @@ def submit(
         console().print(f"  warning (justify with 'collect justify'): {w}")
 
 
-def _json_records(file: Path, data: bytes) -> list[dict[str, Any]]:
-    """JSON records, as the API takes them: a list, or {"values": [...]}."""
-    try:
-        payload = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise fail(f"{file}: not JSON: {exc}") from None
-    records = payload.get("values") if isinstance(payload, dict) else payload
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise fail(f'{file}: expected a list of records or {{"values": [...]}}')
-    return records
-
-
 def _peers(period: Any) -> dict[str, list[float]]:
     """ASEAN peers' latest values from the reference series, for the outlier rule (empty without them)."""
     from egovindex.cli.analysis_cmd import _reference_series
@@ -415,17 +403,15 @@ def _peers(period: Any) -> dict[str, list[float]]:
     return asean_peers(read_series(paths), period) if paths else {}
 
 
-def _template_period(file: Path, data: bytes) -> str:
+def _template_period(file: Path, data: bytes, limits: Any) -> str:
+    """The period a template was generated for (its hidden meta sheet), read within the limits."""
+    from egovindex.collection import intake
+
     if file.suffix.lower() != ".xlsx":
         raise fail(f"give --period for a {file.suffix.lstrip('.').upper() or 'plain'} file")
-    import io
-
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    if "meta" not in book.sheetnames:
+    meta = intake.template_meta(str(file), data, limits)
+    if meta is None:
         raise fail(f"{file}: no period in the file; give --period")
-    meta = {str(r[0]): str(r[1]) for r in book["meta"].iter_rows(max_col=2, values_only=True) if r[0]}
     return meta.get("period") or ""
 
 
