@@ -108,4 +108,5 @@ def test_concurrent_submit_and_approve(engine) -> None:  # type: ignore[no-untyp
         assert {x.id for x in subs if x.status == "approved"} <= set(approved)
         result = audit.verify(s)
         assert result.ok, result.problems
-        assert result.entries == before + outcomes["submitted"] + outcomes["approved"]
+        # each committed submit and approval: its own entry and the snapshot of the rows it wrote
+        assert result.entries == before + 2 * (outcomes["submitted"] + outcomes["approved"])

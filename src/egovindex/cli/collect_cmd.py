@@ -11,6 +11,7 @@ import getpass
 import json
 import sys
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -613,18 +614,92 @@ def release_export(
         console().print(f"wrote {out}")
 
 
+class AuditFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+AuditFormatOpt = Annotated[AuditFormat, typer.Option("--format", "-f", help="table or json")]
+
+
+def _audit_problems(result: Any, fmt: AuditFormat, what: str) -> typer.Exit:
+    """Print each problem of a verification on its own line (or as JSON), and return the Exit (code 1)."""
+    if fmt is AuditFormat.json:
+        typer.echo(json.dumps(_verification(result), ensure_ascii=False, indent=2))
+    else:
+        for p in result.problems:
+            typer.echo(str(p))
+    return fail(f"the audit log is not intact: {len(result.problems)} problem(s){what}", code=1)
+
+
+def _verification(result: Any) -> dict[str, Any]:
+    return {
+        "intact": result.ok,
+        "entries": result.entries,
+        "rows": result.rows,
+        "head_file": result.head_file,
+        "problems": [p.as_dict() for p in result.problems],
+    }
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit chain: every entry's hash and link, and the head."""
+def audit_verify(fmt: AuditFormatOpt = AuditFormat.table) -> None:
+    """Check the audit log: chain, signed head and every covered row; a line per problem, exit code 1 if any."""
     from egovindex.collection import audit
 
     result = _run(audit.verify)
-    if result.ok:
-        console().print(f"audit log verified: {result.entries} entries, chain intact")
+    if not result.ok:
+        raise _audit_problems(result, fmt, "")
+    if fmt is AuditFormat.json:
+        typer.echo(json.dumps(_verification(result), ensure_ascii=False, indent=2))
         return
-    for p in result.problems:
-        console().print(f"[red]{p}[/red]")
-    raise typer.Exit(1)
+    signed = f"signed head matches {result.head_file}" if result.head_file else "no head file (in-memory store)"
+    console().print(
+        f"audit log verified: {result.entries} entries, chain intact, {signed}, {result.rows} rows match the log",
+        markup=False,
+        highlight=False,
+    )
+
+
+@audit_app.command("fingerprint")
+def audit_fingerprint(
+    entries: Annotated[
+        int | None,
+        typer.Option(
+            "--entries", min=0, help="The log as it stood after this many entries (an earlier cover letter's)."
+        ),
+    ] = None,
+    fmt: AuditFormatOpt = AuditFormat.table,
+) -> None:
+    """The log's fingerprint for a release's cover letter: entries, head hash, and a code only this instance gives."""
+    from egovindex.collection import audit
+
+    def act(session: Session) -> tuple[Any, Any]:
+        result = audit.verify(session)
+        return result, audit.fingerprint(session, entries=entries) if result.ok else None
+
+    result, found = _run(act)
+    if found is None:
+        raise _audit_problems(result, fmt, ": no fingerprint")
+    row = {"entries": found.entries, "head": found.head, "code": found.code}
+    if fmt is AuditFormat.json:
+        typer.echo(json.dumps(row, indent=2))
+        return
+    emit([row], Format.table, title="Audit log fingerprint")
+
+
+@audit_app.command("sign")
+def audit_sign(
+    user: UserOpt,
+    reason: Annotated[str, typer.Option(help="What was looked into, and why the head is signed anew.")],
+) -> None:
+    """Sign the log's head file anew after a restore or a key change (an administrator); the log must verify."""
+    from egovindex.collection import audit
+    from egovindex.collection.auth import get_user
+
+    _run(lambda s: audit.sign(s, user=get_user(s, user), reason=reason))
+    found = _run(audit.fingerprint)
+    console().print(f"audit head signed: {found}", markup=False, highlight=False)
 
 
 @collect_app.command("discrepancies")

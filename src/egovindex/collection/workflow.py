@@ -187,6 +187,7 @@ def submit(
         ],
     )
     session.expire(sub, ["values"])
+    audit.track(session, sub.values)  # the bulk INSERT fires no flush event: its rows join the audit snapshot
     compare(session, sub, actor=user.username)
     audit.record(
         session,
