@@ -36,3 +36,15 @@ def test_tokens_sign_out_password_and_self_approval(store_env: Path) -> None:
     assert "password changed" in run("users", "password", "lan", "--user", "lan", stdin="a long new password\n")
     assert "may not users" in run("users", "self-approval", "BKHCN", "--allow", "--user", "lan", code=2)
     assert "self-approval allowed" in run("users", "self-approval", "bkhcn", "--allow", "--user", "admin")
+
+
+def test_settings_never_print_the_key_or_a_database_password(store_env: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from egovindex.settings import get_settings
+
+    monkeypatch.setenv("EGOVINDEX_SECRET_KEY", "the-instance-key-9f2c11ab")
+    monkeypatch.setenv("EGOVINDEX_DATABASE_URL", "postgresql+psycopg://egov:s3cret-pw@127.0.0.1:5432/egov")
+    get_settings.cache_clear()
+    out = run("settings")
+    assert "the-instance-key-9f2c11ab" not in out and "s3cret-pw" not in out
+    assert "EGOVINDEX_SECRET_KEY = (set)" in out and "egov:***@127.0.0.1" in out
+    get_settings.cache_clear()

@@ -45,8 +45,23 @@ def show_settings() -> None:
 
     current = get_settings()
     for name, field in Settings.model_fields.items():
-        console().print(Text.assemble((f"EGOVINDEX_{name.upper()}", "bold"), f" = {getattr(current, name)}"))
+        value = shown(name, getattr(current, name))
+        console().print(Text.assemble((f"EGOVINDEX_{name.upper()}", "bold"), f" = {value}"))
         console().print(f"    {field.description}")
+
+
+def shown(name: str, value: object) -> str:
+    """A setting as it may be printed: the key never, a database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    if name == "secret_key":
+        return "(set)" if value else "(not set: a random key kept in the data folder)"
+    if name == "database_url" and isinstance(value, str) and value:
+        try:
+            return make_url(value).render_as_string(hide_password=True)
+        except Exception:  # not a URL SQLAlchemy can read: print nothing of it
+            return "(not a database URL)"
+    return str(value)
 
 
 @app.command("web")

@@ -87,7 +87,12 @@ def add_user(
 ) -> User:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
-    registry.load().agency(agency)
+    if not username.strip() or len(username) > 100 or len(full_name) > 200:
+        raise ValueError("a user name has 1 to 100 characters, a full name at most 200")
+    try:
+        registry.load().agency(agency)
+    except KeyError:
+        raise ValueError(f"unknown agency {agency!r}") from None
     if session.scalars(select(User).where(User.username == username)).first():
         raise ValueError(f"user {username!r} exists already")
     user = User(
