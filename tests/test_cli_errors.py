@@ -45,6 +45,7 @@ def workspace(store_env: Path, reference: Path) -> Path:
     for name, role in (("lan", "submitter"), ("minh", "approver"), ("hoa", "lead")):
         ok(store_env, reference, "users", "add", name, "--agency", "BKHCN", "--role", role)
     (store_env / "q.csv").write_text(VALUES, encoding="utf-8")
+    (store_env / "fake.xlsx").write_bytes(b"not a workbook")
     return store_env
 
 
@@ -202,6 +203,15 @@ HOSTILE: list[tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...], int, str]
     ),
     ("sensitivity-nan-error", (), ("sensitivity", "-e", "2024", "--error", "nan"), 2, "--error"),
     ("sensitivity-negative-seed", (), ("sensitivity", "-e", "2024", "--seed", "-1"), 2, "--seed"),
+    ("rank-not-a-workbook", (), ("egdi", "rank", "{dir}/fake.xlsx"), 2, "not an Excel workbook"),
+    ("load-not-a-workbook", (), ("sources", "load", "{dir}/fake.xlsx"), 2, "not an Excel workbook"),
+    (
+        "submit-not-a-workbook",
+        (),
+        ("collect", "submit", "{dir}/fake.xlsx", "--agency", "BKHCN", "--user", "lan"),
+        2,
+        "fake.xlsx",
+    ),
     ("sensitivity-countless-draws", (), ("sensitivity", "-e", "2024", "--draws", HUGE), 2, "--draws"),
     (
         "release-again-not-approved",

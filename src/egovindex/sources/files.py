@@ -79,7 +79,7 @@ def rows_of(name: str, data: bytes) -> Iterator[list[str]]:
     if media_type(name) == "text/csv":
         yield from _csv_rows(name, data)
     else:
-        yield from _xlsx_rows(data)
+        yield from _xlsx_rows(name, data)
 
 
 def _csv_rows(name: str, data: bytes) -> Iterator[list[str]]:
@@ -94,10 +94,13 @@ def _csv_rows(name: str, data: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(text, newline=""))
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(name: str, data: bytes) -> Iterator[list[str]]:
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types (BadZipFile, KeyError, ...) for what is not a workbook
+        raise InputError([Problem(name, None, None, f"not an Excel workbook ({type(exc).__name__})")]) from None
     try:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
