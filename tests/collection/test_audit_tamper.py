@@ -532,11 +532,11 @@ def test_audit_commands(store_env: Path) -> None:
         }
     ]
     assert "no fingerprint" in _cli("audit", "fingerprint", code=1)
-    assert "does not verify" in _cli("audit", "sign", "--user", "admin", "--reason", "restored", code=2)
+    assert "does not verify" in _cli("audit", "seal", "--user", "admin", "--reason", "restored", code=2)
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE app_user SET role = 'submitter' WHERE username = 'lan'")
     Path(f"{db}.audit-head.json").unlink()
     assert "is missing while the log has" in _cli("audit", "verify", code=1)
-    assert "only an administrator" in _cli("audit", "sign", "--user", "lan", "--reason", "x", code=2)
-    assert "audit head signed" in _cli("audit", "sign", "--user", "admin", "--reason", "head file lost with a disk")
+    assert "only an administrator" in _cli("audit", "seal", "--user", "lan", "--reason", "x", code=2)
+    assert "audit head sealed" in _cli("audit", "seal", "--user", "admin", "--reason", "head file lost with a disk")
     assert "chain intact" in _cli("audit", "verify")

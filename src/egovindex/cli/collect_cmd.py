@@ -688,18 +688,18 @@ def audit_fingerprint(
     emit([row], Format.table, title="Audit log fingerprint")
 
 
-@audit_app.command("sign")
-def audit_sign(
+@audit_app.command("seal")
+def audit_seal(
     user: UserOpt,
-    reason: Annotated[str, typer.Option(help="What was looked into, and why the head is signed anew.")],
+    reason: Annotated[str, typer.Option(help="What was looked into, and why the head is sealed anew.")],
 ) -> None:
-    """Sign the log's head file anew after a restore or a key change (an administrator); the log must verify."""
+    """Seal the log: sign its head anew after a restore or a key change (an administrator); the log must verify."""
     from egovindex.collection import audit
     from egovindex.collection.auth import get_user
 
-    _run(lambda s: audit.sign(s, user=get_user(s, user), reason=reason))
+    _run(lambda s: audit.seal(s, user=get_user(s, user), reason=reason))
     found = _run(audit.fingerprint)
-    console().print(f"audit head signed: {found}", markup=False, highlight=False)
+    console().print(f"audit head sealed: {found}", markup=False, highlight=False)
 
 
 @collect_app.command("discrepancies")

@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -98,10 +99,11 @@ _SINCE = "audit.since"  # {table: highest id before a bulk INSERT (None: the who
 _BASE = "audit.base"  # (count, last hash) of the chain when this transaction first appended
 _ACTOR = "audit.actor"
 _PENDING = "audit.pending"  # (head file, (count, last hash)) announced before the commit
-_FORCE = "audit.force"  # sign the head file whatever it held (baseline, ``sign``)
+_FORCE = "audit.force"  # sign the head file whatever it held (baseline, ``seal``)
 
 log = logging.getLogger(__name__)
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+_quote = json.encoder.encode_basestring  # how the encoder writes a text (ensure_ascii=False)
 
 
 def _canonical(value: Any) -> str:
@@ -491,7 +493,7 @@ def _set_aside(path: Path) -> None:
 def _announce(path: Path, base: tuple[int, str], new: tuple[int, str], *, force: bool) -> bool:
     """Before a commit that takes the chain from ``base`` to ``new``: sign ``new`` as pending. Only a chain that
     continues the signed head is signed: after a change outside the workflow the file stays as it was, so that
-    ``verify`` keeps reporting it (``sign`` accepts the chain again once it was looked into)."""
+    ``verify`` keeps reporting it (``seal`` accepts the chain again once it was looked into)."""
     try:
         with _locked(path):
             try:
@@ -564,12 +566,28 @@ class Verification:
 
 
 def _iso(raw: Any) -> str:
+    """``at.isoformat()`` of an entry's time as the driver gives it (SQLite: text as SQLAlchemy stores it)."""
     if isinstance(raw, dt.datetime):
         return raw.isoformat()
+    text = str(raw)
+    if len(text) == 26 and text[10] == " " and text[19] == ".":  # the stored form: YYYY-MM-DD HH:MM:SS.ffffff
+        return text[:10] + "T" + (text[11:19] if text.endswith(".000000") else text[11:])
     try:
-        return dt.datetime.fromisoformat(str(raw)).isoformat()
+        return dt.datetime.fromisoformat(text).isoformat()
     except ValueError:
-        return str(raw)
+        return text
+
+
+def _payload(*fields: Any) -> str:
+    """``_canonical(list(fields))`` for an entry's fields, which are text (``reason`` may be None), written without
+    the encoder's overhead; anything else goes through the encoder."""
+    q = _quote
+    prev, at, actor, action, entity, entity_id, before, after, reason = fields
+    try:
+        why = "null" if reason is None else q(reason)
+        return f"[{q(prev)},{q(at)},{q(actor)},{q(action)},{q(entity)},{q(entity_id)},{q(before)},{q(after)},{why}]"
+    except TypeError:
+        return _canonical(list(fields))
 
 
 def _show(value: Any) -> str:
@@ -598,10 +616,11 @@ def verify(session: Session, *, rows: bool = True, head: bool = True) -> Verific
     # on PostgreSQL a shared lock on the head: no append commits while the log and the tables are read
     session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update(read=True)).all()
     problems: list[Problem] = []
-    encode, sha256 = _ENCODER.encode, hashlib.sha256
+    sha256 = hashlib.sha256
     prev, hashes, snapshots = GENESIS, [], []
-    for id_, at, actor, action, entity, entity_id, before, after, reason, prev_hash, digest in session.execute(
-        select(_ENTRY).order_by(_ENTRY.c.id)
+    entries = session.execute(select(_ENTRY).order_by(_ENTRY.c.id))
+    for id_, at, actor, action, entity, entity_id, before, after, reason, prev_hash, digest in itertools.chain(
+        *entries.partitions(5000)
     ):
         if prev_hash != prev:
             problems.append(
@@ -612,7 +631,7 @@ def verify(session: Session, *, rows: bool = True, head: bool = True) -> Verific
                     "does not follow the entry before it (an entry was deleted, inserted or reordered)",
                 )
             )
-        payload = encode([prev_hash, _iso(at), actor, action, entity, entity_id, before, after, reason])
+        payload = _payload(prev_hash, _iso(at), actor, action, entity, entity_id, before, after, reason)
         if sha256(payload.encode()).hexdigest() != digest:
             problems.append(
                 Problem("audit_entry", id_, "hash", "content does not match its hash (the entry was changed)")
@@ -727,7 +746,7 @@ def _check_rows(session: Session, result: Verification, snapshots: list[tuple[An
     return problems
 
 
-# ------------------------------------------------------------------------------------------- fingerprint, sign
+# ------------------------------------------------------------------------------------------- fingerprint, seal
 @dataclass(frozen=True)
 class Fingerprint:
     entries: int
@@ -757,7 +776,7 @@ def fingerprint(session: Session, *, entries: int | None = None) -> Fingerprint:
     return Fingerprint(entries, last[:16], code)
 
 
-def sign(session: Session, *, user: User, reason: str) -> Verification:
+def seal(session: Session, *, user: User, reason: str) -> Verification:
     """An administrator signs the head file anew for the chain as it stands, after its problems were looked into:
     a store restored from a backup, a changed instance key, a lost head file. Refused while the chain or the rows
     do not verify; the signing is itself an entry of the log, with the reason."""
@@ -765,11 +784,11 @@ def sign(session: Session, *, user: User, reason: str) -> Verification:
 
     require(user, "users")
     if not reason.strip():
-        raise ValueError("signing the audit head needs a reason")
+        raise ValueError("sealing the audit head needs a reason")
     result = verify(session)
     other = [p for p in result.problems if p.table != HEAD_FILE]
     if other:
-        raise ValueError("the log does not verify, signing its head would hide it: " + "; ".join(map(str, other[:5])))
+        raise ValueError("the log does not verify, sealing its head would hide it: " + "; ".join(map(str, other[:5])))
     path = head_file(session)
     if path is None:
         raise ValueError("this store keeps no head file (an in-memory database)")
@@ -781,7 +800,7 @@ def sign(session: Session, *, user: User, reason: str) -> Verification:
     record(
         session,
         actor=user.username,
-        action="audit.sign",
+        action="audit.seal",
         entity="audit",
         entity_id=result.entries + 1,
         before={"head_file": str(path), "signed": before, "problems": [str(p) for p in result.problems]},
