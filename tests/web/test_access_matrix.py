@@ -402,3 +402,17 @@ def test_hostile_ids_and_periods_answer_4xx(world: dict[str, Any], method: str, 
     client = _client(world["app"], p)
     case: Case = (method, path, path, public, how, {"lock_version": "1", "text": "x"}, (200,))
     assert 400 <= _ask(client, world, p, case) < 500
+
+
+def test_the_board_says_which_value_was_released_and_why(world: dict[str, Any]) -> None:
+    board = _client(world["app"], ("lead", LEAD)).get("/board/2025.json").json()
+    released = {v["indicator"]: v for v in board["releases"][0]["released"]}
+    assert "adult_literacy_pct" not in released  # held out: its discrepancy is open
+    assert released["mean_years_schooling"] == {
+        "indicator": "mean_years_schooling",
+        "agency": OWN,
+        "value": 8.4,
+        "basis": "submitted",
+        "submission": world["sid"],
+        "discrepancy": None,
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from fastapi import APIRouter, Body, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Body, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -17,8 +17,9 @@ from egovindex.collection.periods import Period, PeriodError
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.sources.files import InputError
 from egovindex.store.db import unit_of_work
+from egovindex.web import routedoc
 from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
-from egovindex.web.params import RecordId
+from egovindex.web.params import Code, FreeText, LockVersion, PeriodText, RecordId, RuleCode
 
 
 def period_of(text: str) -> Period:
@@ -109,7 +110,7 @@ def router(engine: Any, render: Any) -> APIRouter:
             }
 
     @r.get("/collect/{period}.json", tags=["statistics"])
-    def collect_json(request: Request, period: str) -> JSONResponse:
+    def collect_json(request: Request, period: PeriodText) -> JSONResponse:
         """The signed-in user's agency: its statistics for the period, its latest submission, what locks it."""
         return JSONResponse(page_data(require_signed_in(request), period_of(period)))
 
@@ -124,7 +125,7 @@ def router(engine: Any, render: Any) -> APIRouter:
             }
         },
     )
-    def template(request: Request, period: str) -> Response:
+    def template(request: Request, period: PeriodText) -> Response:
         """The Excel template of the signed-in user's agency for the period."""
         p = period_of(period)
         with unit_of_work(engine) as s:
@@ -135,8 +136,9 @@ def router(engine: Any, render: Any) -> APIRouter:
             headers={"Content-Disposition": f'attachment; filename="{agency}_{p}.xlsx"'},
         )
 
-    @r.get("/collect/{period}", response_class=HTMLResponse, include_in_schema=False)
-    def collect_page(request: Request, period: str) -> HTMLResponse:
+    @r.get("/collect/{period}", **routedoc.SIGNED_IN_PAGE)
+    def collect_page(request: Request, period: PeriodText) -> HTMLResponse:
+        """The signed-in user's agency: its statistics for the period, the template, the upload form."""
         user = signed_in(request)
         if not user:
             return RedirectResponse(f"/login?next=/collect/{period}", status_code=303)  # type: ignore[return-value]
@@ -148,51 +150,123 @@ def router(engine: Any, render: Any) -> APIRouter:
         )
 
     @r.post("/collect/{period}/upload", response_class=HTMLResponse, include_in_schema=False)
-    async def upload(
-        request: Request,
-        period: str,
-        file: UploadFile = File(...),
-        csrf: str = Form(...),
-    ) -> HTMLResponse:
-        check_csrf(request, csrf)
+    async def upload(request: Request, period: str) -> HTMLResponse:
+        """Submit a file (template, CSV or JSON records). The request is read here in chunks and refused once over
+        the size limit; the file is read and stored in a worker thread (``uploads.READERS``), never in the event
+        loop. The page lists the first problems with their total and links to all of them as CSV."""
+        import asyncio
+
+        from starlette.datastructures import UploadFile
+        from starlette.formparsers import MultiPartException, MultiPartParser
+
+        from egovindex.collection import uploads
+        from egovindex.sources.files import Problem
+
         username, p = require_signed_in(request), period_of(period)
-        with unit_of_work(engine) as s:  # authorised before the file is read: 403 for who may not submit
-            user = get_user(s, username)
-            require(user, "submit", agency=user.agency_code, day=p.end)
-        data, name = await file.read(), file.filename or "upload"
-        problems: list[str] = []
-        message = None
-        try:
+        limits = intake.Limits.from_settings()
+        loop = asyncio.get_running_loop()
+
+        def authorise() -> None:  # before the file is read: 403 for who may not submit
             with unit_of_work(engine) as s:
                 user = get_user(s, username)
-                reader = intake.read_xlsx if name.lower().endswith(".xlsx") else intake.read_csv
-                rows = reader(name, data, agency=user.agency_code, period=p)
-                sub, failures = workflow.submit(
-                    s,
-                    user=user,
-                    agency=user.agency_code,
-                    period=p,
-                    rows=rows,
-                    channel=name.rsplit(".", 1)[-1].lower(),
-                    name=name,
-                    source_uri=name,
-                    source_sha256=hashlib.sha256(data).hexdigest(),
-                )
-                message = f"version {sub.version}: {len(rows)} values, {sub.status}"
-                problems = [str(f) for f in failures]
-        except InputError as exc:
-            problems = [str(pr) for pr in exc.problems]
-        except (workflow.WorkflowError, AuthorisationError) as exc:
-            problems = [str(exc)]
-        status = 200 if message else 422
-        response = render(
-            request,
-            "collect.html",
-            page_data(username, p),
-            {"csrf": csrf_token(request), "problems": problems, "message": message, "json_url": f"/collect/{p}.json"},
+                require(user, "submit", agency=user.agency_code, day=p.end)
+
+        def page(problems: list[Problem], message: str | None, status: int, failures: list[str]) -> HTMLResponse:
+            shown = [str(pr) for pr in problems[: uploads.SHOWN]] + failures[: uploads.SHOWN]
+            total = len(problems) + len(failures)
+            link = None
+            if len(problems) > uploads.SHOWN:
+                link = f"/collect/problems/{uploads.PROBLEM_LISTS.keep(username, problems)}.csv"
+            response = render(
+                request,
+                "collect.html",
+                page_data(username, p),
+                {
+                    "csrf": csrf_token(request),
+                    "problems": shown,
+                    "problem_total": total,
+                    "problems_url": link,
+                    "message": message,
+                    "json_url": f"/collect/{p}.json",
+                },
+            )
+            response.status_code = status
+            return response
+
+        def store(name: str, data: bytes) -> HTMLResponse:
+            try:
+                with unit_of_work(engine) as s:
+                    user = get_user(s, username)
+                    rows = intake.read(name, data, agency=user.agency_code, period=p, limits=limits)
+                    sub, failures = workflow.submit(
+                        s,
+                        user=user,
+                        agency=user.agency_code,
+                        period=p,
+                        rows=rows,
+                        channel=name.rsplit(".", 1)[-1].lower(),
+                        name=name,
+                        source_uri=name,
+                        source_sha256=hashlib.sha256(data).hexdigest(),
+                    )
+                    message = f"version {sub.version}: {len(rows)} values, {sub.status}"
+                    warnings = [str(f) for f in failures]
+            except InputError as exc:
+                return page(exc.problems, None, 422, [])
+            except (workflow.WorkflowError, AuthorisationError) as exc:
+                return page([], None, 422, [str(exc)])
+            return page([], message, 200, warnings)
+
+        def refuse(problem: Problem) -> Any:
+            return loop.run_in_executor(uploads.READERS, page, [problem], None, 413, [])
+
+        await loop.run_in_executor(uploads.READERS, authorise)
+        cap = limits.max_bytes + uploads.FORM_OVERHEAD
+        over = f"the limit is {limits.max_bytes} bytes"
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            return await refuse(Problem("upload", None, None, f"{declared} bytes sent; {over}"))
+
+        async def body() -> Any:
+            seen = 0
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen > cap:
+                    raise uploads.TooLargeError
+                yield chunk
+
+        try:
+            form = await MultiPartParser(request.headers, body(), max_files=1, max_fields=4).parse()
+        except uploads.TooLargeError:
+            return await refuse(Problem("upload", None, None, f"more than {cap} bytes sent; {over}"))
+        except (MultiPartException, KeyError):
+            raise HTTPException(status_code=400, detail="send the file as multipart/form-data") from None
+        try:
+            token, file = form.get("csrf"), form.get("file")
+            check_csrf(request, token if isinstance(token, str) else None)
+            if not isinstance(file, UploadFile):
+                raise HTTPException(status_code=422, detail="choose a file to upload")
+            name = file.filename or "upload"
+            data = await file.read(limits.max_bytes + 1)
+        finally:
+            await form.close()
+        if len(data) > limits.max_bytes:
+            return await refuse(Problem(name, None, None, f"more than {limits.max_bytes} bytes; {over}"))
+        return await loop.run_in_executor(uploads.READERS, store, name, data)
+
+    @r.get("/collect/problems/{key}.csv", include_in_schema=False)
+    def problems_download(request: Request, key: str) -> Response:
+        """Every problem of a rejected upload, for the user who uploaded it, for an hour."""
+        from egovindex.collection import uploads
+
+        body = uploads.PROBLEM_LISTS.get(require_signed_in(request), key)
+        if body is None:
+            raise HTTPException(status_code=404, detail="no such list of problems: lists are kept for an hour")
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="problems.csv"', "Cache-Control": "no-store"},
         )
-        response.status_code = status
-        return response
 
     def _act(request: Request, submission_id: int, action: Any) -> RedirectResponse:
         """Run one workflow action on a submission for the signed-in user and go back to its period's page."""
@@ -207,13 +281,13 @@ def router(engine: Any, render: Any) -> APIRouter:
             raise HTTPException(status_code=409, detail=str(exc)) from None
         return RedirectResponse(f"/collect/{period}", status_code=303)
 
-    @r.post("/collect/submission/{submission_id}/justify", include_in_schema=False)
+    @r.post("/collect/submission/{submission_id}/justify", **routedoc.FORM)
     def justify(
         request: Request,
         submission_id: RecordId,
-        rule: str = Form(...),
-        text: str = Form(...),
-        indicator: str = Form(""),
+        rule: RuleCode,
+        text: FreeText,
+        indicator: RuleCode = "",
         csrf: str = Form(...),
     ) -> RedirectResponse:
         check_csrf(request, csrf)
@@ -225,12 +299,12 @@ def router(engine: Any, render: Any) -> APIRouter:
             ),
         )
 
-    @r.post("/collect/submission/{submission_id}/unapprove", include_in_schema=False)
+    @r.post("/collect/submission/{submission_id}/unapprove", **routedoc.FORM)
     def unapprove(
         request: Request,
         submission_id: RecordId,
-        reason: str = Form(...),
-        lock_version: int = Form(...),
+        reason: FreeText,
+        lock_version: LockVersion,
         csrf: str = Form(...),
     ) -> RedirectResponse:
         check_csrf(request, csrf)
@@ -242,9 +316,9 @@ def router(engine: Any, render: Any) -> APIRouter:
             ),
         )
 
-    @r.post("/collect/submission/{submission_id}/approve", include_in_schema=False)
+    @r.post("/collect/submission/{submission_id}/approve", **routedoc.FORM)
     def approve(
-        request: Request, submission_id: RecordId, csrf: str = Form(...), lock_version: int = Form(...)
+        request: Request, submission_id: RecordId, lock_version: LockVersion, csrf: str = Form(...)
     ) -> RedirectResponse:
         check_csrf(request, csrf)
         return _act(
@@ -279,6 +353,17 @@ def router(engine: Any, render: Any) -> APIRouter:
                         "id": r.id,
                         "recipient": r.recipient,
                         "values": len(r.values),
+                        "released": [
+                            {
+                                "indicator": v.indicator_code,
+                                "agency": v.agency_code,
+                                "value": v.value,
+                                "basis": v.basis,
+                                "submission": v.submission_id,
+                                "discrepancy": v.discrepancy_id,
+                            }
+                            for v in r.values
+                        ],
                         "hash": r.content_hash,
                         "created_at": r.created_at.isoformat(),
                         "corrects": r.supersedes_id,
@@ -290,20 +375,21 @@ def router(engine: Any, render: Any) -> APIRouter:
             }
 
     @r.get("/board/{period}.json", tags=["statistics"])
-    def board_json(request: Request, period: str) -> JSONResponse:
+    def board_json(request: Request, period: PeriodText) -> JSONResponse:
         """The lead ministry's board: completeness and timeliness per agency, discrepancies, releases, audit."""
         return JSONResponse(board_data(require_signed_in(request), period_of(period)))
 
-    @r.get("/board/{period}", response_class=HTMLResponse, include_in_schema=False)
-    def board(request: Request, period: str) -> HTMLResponse:
+    @r.get("/board/{period}", **routedoc.SIGNED_IN_PAGE)
+    def board(request: Request, period: PeriodText) -> HTMLResponse:
+        """The lead ministry's board for the period, with the release form."""
         user = signed_in(request)
         if not user:
             return RedirectResponse(f"/login?next=/board/{period}", status_code=303)  # type: ignore[return-value]
         return render(request, "board.html", board_data(user, period_of(period)), {"csrf": csrf_token(request)})
 
-    @r.post("/board/{period}/release", include_in_schema=False)
+    @r.post("/board/{period}/release", **routedoc.FORM)
     def release(
-        request: Request, period: str, recipient: str = Form(...), csrf: str = Form(...), reason: str = Form("")
+        request: Request, period: PeriodText, recipient: Code, csrf: str = Form(...), reason: FreeText = ""
     ) -> RedirectResponse:
         check_csrf(request, csrf)
         username, p = require_signed_in(request), period_of(period)
