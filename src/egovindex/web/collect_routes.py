@@ -156,20 +156,22 @@ def router(engine: Any, render: Any) -> APIRouter:
         loop. The page lists the first problems with their total and links to all of them as CSV."""
         import asyncio
 
+        from starlette.concurrency import run_in_threadpool
         from starlette.datastructures import UploadFile
         from starlette.formparsers import MultiPartException, MultiPartParser
 
         from egovindex.collection import uploads
         from egovindex.sources.files import Problem
 
-        username, p = require_signed_in(request), period_of(period)
         limits = intake.Limits.from_settings()
         loop = asyncio.get_running_loop()
 
-        def authorise() -> None:  # before the file is read: 403 for who may not submit
+        def authorise() -> tuple[str, Period]:  # before the file is read: 401, 404, or 403 for who may not submit
+            username, p = require_signed_in(request), period_of(period)
             with unit_of_work(engine) as s:
                 user = get_user(s, username)
                 require(user, "submit", agency=user.agency_code, day=p.end)
+            return username, p
 
         def page(problems: list[Problem], message: str | None, status: int, failures: list[str]) -> HTMLResponse:
             shown = [str(pr) for pr in problems[: uploads.SHOWN]] + failures[: uploads.SHOWN]
@@ -220,7 +222,7 @@ def router(engine: Any, render: Any) -> APIRouter:
         def refuse(problem: Problem) -> Any:
             return loop.run_in_executor(uploads.READERS, page, [problem], None, 413, [])
 
-        await loop.run_in_executor(uploads.READERS, authorise)
+        username, p = await run_in_threadpool(authorise)  # the store is not read in the event loop
         cap = limits.max_bytes + uploads.FORM_OVERHEAD
         over = f"the limit is {limits.max_bytes} bytes"
         declared = request.headers.get("content-length", "")
