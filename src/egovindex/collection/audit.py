@@ -260,8 +260,9 @@ def track(session: Session, objects: Iterable[Any]) -> None:
     touched = session.info.setdefault(_TOUCHED, {})
     for obj in objects:
         name = _TABLE_OF.get(type(obj))
-        if name is not None:
-            touched.setdefault(name, set()).add(object_mapper(obj).primary_key_from_instance(obj)[0])
+        key = object_mapper(obj).primary_key_from_instance(obj)[0] if name is not None else None
+        if key is not None:  # a row not flushed yet is found by the flush itself
+            touched.setdefault(name, set()).add(key)
 
 
 def _changed(obj: Any, name: str) -> bool:
@@ -676,6 +677,8 @@ def _check_head_file(
         signed = read_head(path)
     except HeadFileError as exc:
         return [Problem(HEAD_FILE, None, "signature", str(exc))]
+    except OSError as exc:
+        return [Problem(HEAD_FILE, None, "signature", f"the instance key cannot be read to check {path} ({exc})")]
     if signed is None:
         if chain[0] == 0:
             return []  # a fresh store
