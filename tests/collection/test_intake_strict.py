@@ -371,3 +371,67 @@ def test_the_command_line_applies_the_limits(store_env: Path, monkeypatch: pytes
     big.write_text(HEAD + "mobile_subs_per100,140.5,VNNIC\n" * 100)
     result = runner.invoke(app, ["collect", "submit", str(big), "--agency", "BKHCN", "--user", "lan", "-p", "2026Q4"])
     assert result.exit_code == 2 and "the limit is 1000 bytes" in result.output, result.output
+
+
+def _as_excel_saves_it(data: bytes, date_cell: str) -> bytes:
+    """The workbook as Excel writes one: texts in a shared table (one of them in rich-text runs with a phonetic
+    guide), relative part names, and ``date_cell`` formatted as a date."""
+    import re
+
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    sheet = parts.read("xl/worksheets/sheet1.xml").decode()
+    texts: list[str] = []
+
+    def shared(m: re.Match[str]) -> str:
+        texts.append(m.group(3))
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{len(texts) - 1}</v></c>'
+
+    sheet = re.sub(r'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"><is><t>(.*?)</t></is></c>', shared, sheet)
+    sheet = re.sub(rf'<c r="{date_cell}"( s="[0-9]+")?', f'<c r="{date_cell}" s="99"', sheet)
+    items = "".join(
+        "<si><r><t>VN</t></r><r><t>NIC</t></r><rPh sb='0' eb='1'><t>x</t></rPh></si>"
+        if t == "VNNIC"
+        else f"<si><t>{t}</t></si>"
+        for t in texts
+    )
+    strings = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>'
+    styles = parts.read("xl/styles.xml").decode()
+    count = int(re.search(r'<cellXfs count="([0-9]+)"', styles).group(1))
+    styles = styles.replace("</cellXfs>", '<xf numFmtId="0"/>' * (99 - count) + '<xf numFmtId="14"/></cellXfs>')
+    rels = parts.read("xl/_rels/workbook.xml.rels").decode().replace('Target="/xl/', 'Target="')
+    rels = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdS" Target="sharedStrings.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+    )
+    types = parts.read("[Content_Types].xml").replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    return _rezip(
+        data,
+        {
+            "xl/worksheets/sheet1.xml": sheet.encode(),
+            "xl/sharedStrings.xml": strings.encode(),
+            "xl/styles.xml": styles.encode(),
+            "xl/_rels/workbook.xml.rels": rels.encode(),
+            "[Content_Types].xml": types,
+        },
+    )
+
+
+def test_a_workbook_as_excel_saves_it() -> None:
+    data = _as_excel_saves_it(
+        _workbook({}, {"mobile_subs_per100": 140.5, "mobile_broadband_per100": 95, "fixed_broadband_per100": "24,8"}),
+        date_cell="D8",
+    )
+    assert load_workbook(io.BytesIO(data))["Data"]["E7"].value == "VNNIC"  # what openpyxl reads, as a check
+    problems = _problems(read_xlsx, "q4.xlsx", data, agency="BKHCN", period=Q4)
+    assert problems == ["q4.xlsx, row 8, column 'D (value)': 1900-04-04 00:00:00 is not a number"]
+    fixed = _as_excel_saves_it(_workbook({}, {"mobile_subs_per100": 140.5, "fixed_broadband_per100": "24,8"}), "D8")
+    rows = read_xlsx("q4.xlsx", fixed, agency="BKHCN", period=Q4)
+    assert [(r.indicator, r.value, r.source) for r in rows] == [
+        ("mobile_subs_per100", 140.5, "VNNIC"),
+        ("fixed_broadband_per100", 24.8, "VNNIC"),
+    ]

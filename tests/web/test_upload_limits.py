@@ -207,7 +207,7 @@ def test_pages_answer_while_hostile_uploads_are_read(server: str) -> None:
         finally:
             client.close()
 
-    threads = [threading.Thread(target=upload_loop, args=u) for u in uploads for _ in range(2)]
+    threads = [threading.Thread(target=upload_loop, args=u) for u in uploads]
     for t in threads:
         t.start()
     latencies: list[float] = []
@@ -236,4 +236,4 @@ def test_pages_answer_while_hostile_uploads_are_read(server: str) -> None:
             if (ts := [s for n, _, s in answers if n == name])
         )
     )
-    assert max(latencies) < 1, max(latencies)
+    assert max(latencies) < 1, sorted(latencies)[-5:]

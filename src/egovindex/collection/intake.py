@@ -691,7 +691,9 @@ class _Workbook:
         self.sheets: dict[str, str] = {}
         self.date1904 = False
         rels = self._relationships(main)
-        for _, el, tag in self._events(main, {"sheet", "workbookPr"}):
+        for event, el, tag in self._events(main, {"sheet", "workbookPr"}):
+            if event != "item":
+                continue
             if tag == "workbookPr":
                 self.date1904 = el.get("date1904", "").lower() in ("1", "true")
             elif tag == "sheet":
@@ -833,7 +835,9 @@ class _Workbook:
         """The shared texts, at most as many as the template's cells."""
         strings: list[str] = []
         limit = self.limits.max_strings
-        for _, el, _ in self._events(part, {"si"}):
+        for event, el, _ in self._events(part, {"si"}):
+            if event != "item":
+                continue
             if len(strings) >= limit:
                 raise InputError(
                     [
@@ -875,9 +879,9 @@ class _Workbook:
         if rels not in self.parts:
             return {}
         out = {}
-        for _, el, _ in self._events(rels, {"Relationship"}):
+        for event, el, _ in self._events(rels, {"Relationship"}):
             target = str(el.get("Target", ""))
-            if el.get("TargetMode") == "External":
+            if event != "item" or el.get("TargetMode") == "External":
                 continue
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             out[str(el.get("Id", ""))] = (str(el.get("Type", "")).rsplit("/", 1)[-1], path)
