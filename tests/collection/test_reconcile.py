@@ -116,3 +116,19 @@ def test_a_statistic_released_differently_to_two_recipients(contributors) -> Non
     assert [(r["indicator"], {k: v["value"] for k, v in r["releases"].items()}) for r in rows] == [
         ("expected_years_schooling", {"UIS": 13.2, "UNDP": 13.0})
     ]
+
+
+def test_comments_and_reasons_are_bounded_whichever_door(contributors) -> None:  # type: ignore[no-untyped-def]
+    """A comment or a reason longer than MAX_TEXT characters is refused by the function itself (the CLI's door
+    as much as the web's), with a message that says the limit."""
+    engine = contributors
+    _submit(engine, "an", "BGDDT", EDU)
+    _submit(engine, "thong", "CTK", [Row("adult_literacy_pct", 95.0, "labour force survey")])
+    long = "x" * (workflow.MAX_TEXT + 1)
+    with unit_of_work(engine) as s:
+        did = reconcile.listing(s, period=Y)[0]["id"]
+        with pytest.raises(ValueError, match=f"the limit is {workflow.MAX_TEXT}"):
+            reconcile.comment(s, user=get_user(s, "binh"), discrepancy_id=did, text=long)
+        with pytest.raises(workflow.WorkflowError, match=f"the limit is {workflow.MAX_TEXT}"):
+            reconcile.resolve(s, user=get_user(s, "binh"), discrepancy_id=did, reason=long, choose="BGDDT")
+        reconcile.comment(s, user=get_user(s, "binh"), discrepancy_id=did, text="x" * workflow.MAX_TEXT)

@@ -98,6 +98,31 @@ def test_warnings_need_justification_before_approval(engine) -> None:  # type: i
         workflow.approve(s, user=get_user(s, "minh"), submission_id=sid2)
 
 
+def test_justifications_and_reasons_are_bounded_whichever_door(engine) -> None:  # type: ignore[no-untyped-def]
+    """A justification or reason longer than MAX_TEXT characters, or a password longer than MAX_PASSWORD, is
+    refused by the function itself (the CLI's door as much as the web's)."""
+    from egovindex.collection.auth import MAX_PASSWORD, hash_password
+
+    long, limit = "x" * (workflow.MAX_TEXT + 1), f"the limit is {workflow.MAX_TEXT}"
+    _submit(engine, "lan", "BKHCN", Q3, TELECOM)
+    sid, _, _ = _submit(engine, "lan", "BKHCN", Q4, [Row("mobile_subs_per100", 190.0, "VNNIC"), *TELECOM[1:]])
+    with unit_of_work(engine) as s, pytest.raises(workflow.WorkflowError, match=limit):
+        workflow.justify(s, user=get_user(s, "lan"), submission_id=sid, rule="jump_previous", text=long)
+    with unit_of_work(engine) as s, pytest.raises(workflow.WorkflowError, match=limit):
+        workflow.release(s, user=get_user(s, "hoa"), recipient="ITU", period=Q4, reason=long)
+    with unit_of_work(engine) as s, pytest.raises(workflow.WorkflowError, match=limit):
+        workflow.open_correction(s, user=get_user(s, "hoa"), agency="BKHCN", period=Q4, reason=long)
+    with pytest.raises(ValueError, match=f"at most {MAX_PASSWORD} characters"):
+        hash_password("x" * (MAX_PASSWORD + 1))
+    with unit_of_work(engine) as s:
+        workflow.justify(
+            s, user=get_user(s, "lan"), submission_id=sid, rule="jump_previous", text="x" * workflow.MAX_TEXT
+        )
+        workflow.approve(s, user=get_user(s, "minh"), submission_id=sid)
+    with unit_of_work(engine) as s, pytest.raises(workflow.WorkflowError, match=limit):
+        workflow.unapprove(s, user=get_user(s, "minh"), submission_id=sid, reason=long)
+
+
 def test_errors_block_and_store_nothing(engine) -> None:  # type: ignore[no-untyped-def]
     bad = [Row("mobile_subs_per100", 540.0, "VNNIC", row=7), Row("fixed_broadband_per100", 24.8, "x", row=9)]
     with unit_of_work(engine) as s, pytest.raises(workflow.RuleError) as err:

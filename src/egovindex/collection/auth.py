@@ -25,11 +25,16 @@ class AuthorisationError(PermissionError):
     """The user may not do this; the message says who may."""
 
 
+MAX_PASSWORD = 1000  # characters
+
+
 def hash_password(password: str) -> str:
     from argon2 import PasswordHasher
 
     if len(password) < 12:
         raise ValueError("a password needs at least 12 characters")
+    if len(password) > MAX_PASSWORD:
+        raise ValueError(f"a password has at most {MAX_PASSWORD} characters")
     return PasswordHasher().hash(password)
 
 

@@ -187,6 +187,9 @@ def comment(session: Session, *, user: User, discrepancy_id: int, text: str) -> 
         )
     if not text.strip():
         raise ValueError("a comment cannot be empty")
+    from egovindex.collection.workflow import check_text
+
+    check_text("the comment", text)
     c = DiscrepancyComment(discrepancy_id=d.id, author=user.username, text=text.strip())
     session.add(c)
     session.flush()
@@ -212,7 +215,7 @@ def resolve(
     expected_version: int | None = None,
 ) -> Discrepancy:
     """The owner agency's approver settles the value: ``choose`` an agency's value or give ``value``."""
-    from egovindex.collection.workflow import ConflictError, WorkflowError
+    from egovindex.collection.workflow import ConflictError, WorkflowError, check_text
 
     d = _get(session, discrepancy_id)
     require(user, "resolve", agency=d.owner_code, day=Period.parse(d.period).end)  # first: strangers learn nothing
@@ -222,6 +225,7 @@ def resolve(
         raise WorkflowError(f"discrepancy {d.id} is {d.status}")
     if not reason.strip():
         raise WorkflowError("resolving needs a reason")
+    check_text("the reason", reason)
     if (value is None) == (choose is None):
         raise WorkflowError("give either the reconciled value or the agency whose value stands")
     resolution = "value"

@@ -37,6 +37,7 @@ from egovindex.collection.rules import Context, Failure, evaluate, reference_pee
 from egovindex.sources.files import InputError, Problem
 
 LIVE = ("submitted", "validated", "approved", "released", "correcting")
+MAX_TEXT = 4000  # characters of a justification, reason or comment
 
 
 class WorkflowError(ValueError):
@@ -45,6 +46,12 @@ class WorkflowError(ValueError):
 
 class ConflictError(WorkflowError):
     """Someone else changed the record since it was read."""
+
+
+def check_text(what: str, text: str | None) -> None:
+    """A justification, reason or comment of at most MAX_TEXT characters, whichever door it comes through."""
+    if text is not None and len(text) > MAX_TEXT:
+        raise WorkflowError(f"{what} has {len(text)} characters; the limit is {MAX_TEXT}")
 
 
 class RuleError(InputError):
@@ -230,6 +237,7 @@ def justify(
     require(user, "justify", agency=sub.agency_code, day=Period.parse(sub.period).end)
     if not text.strip():
         raise WorkflowError("a justification cannot be empty")
+    check_text("the justification", text)
     open_issues = [
         i
         for i in sub.issues
@@ -294,6 +302,7 @@ def unapprove(
     _get(session, submission_id, expected_version)  # authorised first: a stranger learns nothing of the record
     if not reason.strip():
         raise WorkflowError("unapproving needs a reason")
+    check_text("the reason", reason)
     if sub.status != "approved":
         raise WorkflowError(
             f"submission {submission_id} is {sub.status}, not approved"
@@ -344,6 +353,7 @@ def open_correction(session: Session, *, user: User, agency: str, period: Period
     require(user, "release", day=period.end)
     if not reason.strip():
         raise WorkflowError("opening a correction needs a reason")
+    check_text("the reason", reason)
     sub = latest(session, agency, period)
     if sub is None or sub.status != "released":
         raise WorkflowError(f"{agency}'s {period} values are {sub.status if sub else 'not submitted'}, not released")
@@ -402,6 +412,7 @@ def release(
     """Snapshot the approved values owed to a recipient for a period. Same content as the current release: no new
     release; different content: a correction that references the previous release and needs a reason."""
     require(user, "release", day=period.end)
+    check_text("the reason", reason)
     reg = registry.load()
     if recipient not in reg.recipients:
         raise WorkflowError(f"unknown recipient {recipient!r}; recipients: {', '.join(reg.recipients)}")

@@ -15,17 +15,37 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from egovindex.collection.auth import AuthorisationError, NotSignedInError
-from egovindex.web import analysis_pages, collect_routes, i18n, pages, review_routes
+from egovindex.web import analysis_pages, collect_routes, i18n, pages, review_routes, routedoc
 from egovindex.web.auth import Throttle, check_csrf, csrf_token, current, secret_key, sign_in, sign_out
 from egovindex.web.collect_routes import authenticate
 from egovindex.web.data import EditionCache
+from egovindex.web.params import (
+    Component,
+    Countries,
+    Country,
+    Draws,
+    Iso3,
+    LocalPath,
+    LoginName,
+    NextPage,
+    Password,
+    PeriodText,
+    Rank,
+    RawChanges,
+    RegionRank,
+    ReleaseChoice,
+    Seed,
+)
 
 HERE = resources.files("egovindex.web")
 SECURITY_HEADERS = {
@@ -92,6 +112,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app = FastAPI(
         responses=ERRORS,
         title="egovindex",
+        openapi_tags=routedoc.TAGS,
         version="0.1.0",
         description="Viet Nam's standing in the UN E-Government Development Index, and the national "
         "statistics behind it. Every page has a JSON twin (the same path with .json).",
@@ -163,8 +184,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
         """Viet Nam's position: rank, EGDI, components, group, ASEAN table, trend, targets, next deadlines."""
         return JSONResponse(build(pages.overview, language(request))[0])
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/", **routedoc.PAGE)
     def overview(request: Request) -> HTMLResponse:
+        """Viet Nam's position (the JSON twin: /overview.json)."""
         return html(request, "overview.html", *build(pages.overview, language(request)))
 
     # ----------------------------------------------------------------------------------------- rankings
@@ -241,7 +263,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="egdi_{year}.xlsx"'},
         )
 
-    @app.get("/egdi/{year}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/egdi/{year}", **routedoc.PAGE)
     def ranking_page(
         request: Request,
         year: int,
@@ -250,8 +272,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
         data, view = _ranking(request, year, f)
         return html(request, "ranking.html", data, {**view, "query": request.url.query})
 
-    @app.get("/egdi", include_in_schema=False)
+    @app.get(
+        "/egdi",
+        tags=[routedoc.PAGES],
+        status_code=307,
+        response_class=RedirectResponse,
+        response_description="On to the latest edition's ranking",
+    )
     def latest_ranking() -> RedirectResponse:
+        """The latest edition's ranking."""
         latest = cache.latest()
         if latest is None:
             raise HTTPException(404, "no edition is loaded")
@@ -259,27 +288,27 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     # ----------------------------------------------------------------------------------------- countries
     @app.get("/country/{iso3}.json", tags=["pages"])
-    def country_json(request: Request, iso3: str) -> JSONResponse:
+    def country_json(request: Request, iso3: Iso3) -> JSONResponse:
         """A country's history over all loaded editions."""
         return JSONResponse(build(pages.country, iso3, language(request))[0])
 
-    @app.get("/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)
-    def country_page(request: Request, iso3: str) -> HTMLResponse:
+    @app.get("/country/{iso3}", **routedoc.PAGE)
+    def country_page(request: Request, iso3: Iso3) -> HTMLResponse:
         return html(request, "country.html", *build(pages.country, iso3, language(request)))
 
     @app.get("/compare.json", tags=["pages"])
     def compare_json(
         request: Request,
-        c: list[str] = Query(default=["VNM", "THA", "MYS"]),
+        c: Countries = ["VNM", "THA", "MYS"],  # noqa: B006 - FastAPI copies defaults
         edition: int = 2024,
     ) -> JSONResponse:
         """Countries side by side in one edition."""
         return JSONResponse(build(pages.compare, c, edition, language(request))[0])
 
-    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/compare", **routedoc.PAGE)
     def compare_page(
         request: Request,
-        c: list[str] = Query(default=["VNM", "THA", "MYS"]),
+        c: Countries = ["VNM", "THA", "MYS"],  # noqa: B006 - FastAPI copies defaults
         edition: int = 2024,
     ) -> HTMLResponse:
         return html(request, "compare.html", *build(pages.compare, c, edition, language(request)))
@@ -382,14 +411,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def simulator_json(
         request: Request,
         edition: int = 2024,
-        country: str = Query("VNM", pattern=r"^[A-Za-z]{3}$"),
-        osi: float | None = Query(None, ge=0, le=1),
-        tii: float | None = Query(None, ge=0, le=1),
-        hci: float | None = Query(None, ge=0, le=1),
-        rank: int = Query(50, ge=1, le=193),
-        region_rank: int | None = Query(4, ge=1, le=11),
+        country: Country = "VNM",
+        osi: Component = None,
+        tii: Component = None,
+        hci: Component = None,
+        rank: Rank = 50,
+        region_rank: RegionRank = 4,
         year_from: int | None = None,
-        release: int | None = Query(None, ge=1, le=2**31 - 1),
+        release: ReleaseChoice = None,
         raw: list[str] = Depends(raw_changes),
     ) -> JSONResponse:
         """What-if on components, the least-cost change to a target rank, the explanation of the last rank
@@ -399,21 +428,21 @@ def create_app(database_url: str | None = None) -> FastAPI:
             sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from, raw)
         )
 
-    @app.get("/simulator", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/simulator", **routedoc.PAGE)
     def simulator(
         request: Request,
         edition: int = 2024,
-        country: str = "VNM",
-        osi: float | None = None,
-        tii: float | None = None,
-        hci: float | None = None,
-        rank: int = 50,
-        region_rank: int | None = 4,
+        country: Country = "VNM",
+        osi: Component = None,
+        tii: Component = None,
+        hci: Component = None,
+        rank: Rank = 50,
+        region_rank: RegionRank = 4,
         year_from: int | None = None,
-        release: int | None = None,
+        release: ReleaseChoice = None,
         raw: list[str] = Depends(raw_changes),
-        draws: int = Query(1000, ge=100, le=20_000),
-        seed: int = Query(0, ge=0, le=2**32 - 1),
+        draws: Draws = 1000,
+        seed: Seed = 0,
     ) -> HTMLResponse:
         data = sim_context(request, release, edition, country, osi, tii, hci, rank, region_rank, year_from, raw)
         bands = build(analysis_pages.sensitivity, edition, country.upper(), draws, seed)  # same seed, same bands
@@ -446,26 +475,40 @@ def create_app(database_url: str | None = None) -> FastAPI:
     def sensitivity_json(
         request: Request,
         edition: int = 2024,
-        country: str = Query("VNM", pattern=r"^[A-Za-z]{3}$"),
-        draws: int = Query(2000, ge=100, le=20_000),
-        seed: int = Query(0, ge=0, le=2**32 - 1),
+        country: Country = "VNM",
+        draws: Draws = 2000,
+        seed: Seed = 0,
     ) -> JSONResponse:
         """Median rank and 5-95% band of the country and of ASEAN under uncertain weights, method and data."""
         return JSONResponse(build(analysis_pages.sensitivity, edition, country.upper(), draws, seed))
 
     # ----------------------------------------------------------------------------------------- signing in
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    @app.get("/login", **routedoc.PAGE)
+    def login_page(request: Request, next: NextPage = "/") -> HTMLResponse:
+        """The sign-in page; ``next``: the page of this site to go on to."""
         return html(request, "login.html", {}, {"csrf": csrf_token(request), "next": _local(next), "error": None})
 
-    @app.post("/login", include_in_schema=False)
+    @app.post(
+        "/login",
+        **routedoc.extended(
+            routedoc.FORM,
+            {
+                code: {"description": text, "content": {"text/html": {"schema": {"type": "string"}}}}
+                for code, text in (
+                    (401, "Wrong user name or password: the sign-in page again"),
+                    (429, "Too many failed sign-ins: the sign-in page again"),
+                )
+            },
+        ),
+    )
     def login(
         request: Request,
-        username: str = Form(..., max_length=100),
-        password: str = Form(..., max_length=1000),
+        username: LoginName,
+        password: Password,
         csrf: str = Form(...),
-        next: str = Form("/", max_length=2000),
+        next: LocalPath = "/",
     ) -> Response:
+        """Sign in (5 failures within 15 minutes lock the user name and the address for 15 minutes)."""
         check_csrf(request, csrf)
         address = request.client.host if request.client else "-"
         keys = (f"user:{username}", f"addr:{address}")
@@ -483,8 +526,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
         response.status_code = status
         return response
 
-    @app.post("/logout", include_in_schema=False)
+    @app.post("/logout", **routedoc.FORM)
     def logout(request: Request, csrf: str = Form(...)) -> RedirectResponse:
+        """Sign out (this session)."""
         check_csrf(request, csrf)
         sign_out(request)
         return RedirectResponse("/", status_code=303)
@@ -500,7 +544,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             }
         },
     )
-    def report_download(request: Request, period: str, fmt: str) -> Response:
+    def report_download(request: Request, period: PeriodText, fmt: str) -> Response:
         """The quarterly (2026Q4) or annual (2026) thematic report for the Government Office, in the page's
         language; for signed-in users. Built from the same numbers as the overview."""
         import datetime as dt
@@ -538,8 +582,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="report_{p}_{lang}.{fmt}"'},
         )
 
-    app.include_router(collect_routes.router(engine, html))
-    app.include_router(review_routes.router(engine, html))
+    app.include_router(routedoc.documented(collect_routes.router(engine, html)))
+    app.include_router(routedoc.documented(review_routes.router(engine, html)))
+    routedoc.documented(app.router)
 
     @app.exception_handler(AuthorisationError)
     async def not_allowed(request: Request, exc: AuthorisationError) -> Response:
@@ -548,31 +593,41 @@ def create_app(database_url: str | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if request.url.path.startswith("/api") and status == 401 else None
         return await not_found(request, HTTPException(status_code=status, detail=str(exc), headers=headers))
 
-    @app.exception_handler(HTTPException)
-    async def not_found(request: Request, exc: HTTPException) -> Response:
-        if "text/html" not in request.headers.get("accept", "") or request.url.path.startswith("/api"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    def wants_html(request: Request) -> bool:
+        return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api")
+
+    def error_page(request: Request, status: int, detail: Any, headers: dict[str, str] | None = None) -> Response:
         lang = language(request)
         return templates.TemplateResponse(
             request,
             "error.html",
-            {
-                "request": request,
-                "lang": lang,
-                "_": i18n.gettext(lang),
-                "status": exc.status_code,
-                "detail": exc.detail,
-            },
-            status_code=exc.status_code,
+            {"request": request, "lang": lang, "_": i18n.gettext(lang), "status": status, "detail": detail},
+            status_code=status,
+            headers=headers,
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        """Every refusal, the application's and the router's (no such page, method not allowed): the error page in
+        the page's language for a browser, ``{"detail": message}`` for programs."""
+        if not wants_html(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return error_page(request, exc.status_code, exc.detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A parameter out of its bounds: FastAPI's list of errors for programs; for a browser, the error page with
+        one line per error (the parameter and why), without echoing the value sent."""
+        if not wants_html(request):
+            return await request_validation_exception_handler(request, exc)
+        lines = [f"{' '.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
+        return error_page(request, 422, lines)
 
     return app
 
 
 def raw_changes(
-    raw: list[str] = Query(
-        default=[], max_length=20, description="raw indicator changes, e.g. fixed_broadband_per100=30"
-    ),
+    raw: RawChanges = [],  # noqa: B006 - FastAPI copies defaults
     raw_name_0: str = Query("", max_length=60),
     raw_value_0: str = Query("", max_length=30),
     raw_name_1: str = Query("", max_length=60),

@@ -109,7 +109,23 @@ def router(engine: Any, render: Any) -> APIRouter:
                 "discrepancies": [d for d in reconcile.listing(s, period=period) if agency in (d["owner"], d["other"])],
             }
 
-    @r.get("/collect/{period}.json", tags=["statistics"])
+    @r.get(
+        "/collect/{period}.json",
+        tags=["statistics"],
+        responses={
+            200: {
+                "description": "The period's statistics of the user's agency",
+                "links": {
+                    "GetSubmission": routedoc.link(
+                        "/api/submissions/{submission_id}", submission_id="$response.body#/submission/id"
+                    ),
+                    "GetDiscrepancy": routedoc.link(
+                        "/discrepancy/{discrepancy_id}.json", discrepancy_id="$response.body#/discrepancies/0/id"
+                    ),
+                },
+            }
+        },
+    )
     def collect_json(request: Request, period: PeriodText) -> JSONResponse:
         """The signed-in user's agency: its statistics for the period, its latest submission, what locks it."""
         return JSONResponse(page_data(require_signed_in(request), period_of(period)))
@@ -376,7 +392,23 @@ def router(engine: Any, render: Any) -> APIRouter:
                 "audit": {"entries": verification.entries, "ok": verification.ok, "problems": verification.problems},
             }
 
-    @r.get("/board/{period}.json", tags=["statistics"])
+    @r.get(
+        "/board/{period}.json",
+        tags=["statistics"],
+        responses={
+            200: {
+                "description": "The lead ministry's board for the period",
+                "links": {
+                    "GetRelease": routedoc.link(
+                        "/releases/{release_id}.{fmt}", release_id="$response.body#/releases/0/id", fmt="csv"
+                    ),
+                    "GetDiscrepancy": routedoc.link(
+                        "/discrepancy/{discrepancy_id}.json", discrepancy_id="$response.body#/discrepancies/0/id"
+                    ),
+                },
+            }
+        },
+    )
     def board_json(request: Request, period: PeriodText) -> JSONResponse:
         """The lead ministry's board: completeness and timeliness per agency, discrepancies, releases, audit."""
         return JSONResponse(board_data(require_signed_in(request), period_of(period)))
@@ -445,7 +477,24 @@ def router(engine: Any, render: Any) -> APIRouter:
         )
 
     # --------------------------------------------------------------------------------------- JSON API
-    @r.post("/api/submissions", status_code=201, tags=["api"])
+    @r.post(
+        "/api/submissions",
+        status_code=201,
+        tags=["api"],
+        responses={
+            201: {
+                "model": routedoc.SubmissionReceipt,
+                "description": "Stored",
+                "links": {
+                    "GetSubmission": routedoc.link(
+                        "/api/submissions/{submission_id}", submission_id="$response.body#/id"
+                    ),
+                    "GetPeriod": routedoc.link("/collect/{period}.json", period="$response.body#/period"),
+                },
+            }
+        },
+        openapi_extra={"requestBody": {"content": {"application/json": {"schema": routedoc.SUBMISSION_BODY}}}},
+    )
     def api_submit(
         payload: dict[str, Any] = Body(
             ...,

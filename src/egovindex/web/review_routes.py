@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,8 +19,23 @@ from egovindex.collection.models import Discrepancy, User
 from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import unit_of_work
+from egovindex.web import routedoc
 from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
-from egovindex.web.params import OlderThan, RecordId
+from egovindex.web.params import (
+    AgencyCode,
+    Code,
+    FreeText,
+    LockVersion,
+    Name,
+    NewPassword,
+    NewUserName,
+    NumberText,
+    OlderThan,
+    Password,
+    RecordId,
+    UserName,
+    YesNo,
+)
 
 AUDIT_PAGE = 100
 
@@ -99,13 +114,13 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         involved and the lead ministry."""
         return JSONResponse(discrepancy_data(require_signed_in(request), discrepancy_id))
 
-    @r.get("/discrepancy/{discrepancy_id}", response_class=HTMLResponse, include_in_schema=False)
+    @r.get("/discrepancy/{discrepancy_id}", **routedoc.SIGNED_IN_PAGE)
     def discrepancy_page(request: Request, discrepancy_id: RecordId) -> Response:
         return guarded(request, lambda u: discrepancy_data(u, discrepancy_id), "discrepancy.html")
 
-    @r.post("/discrepancy/{discrepancy_id}/comment", include_in_schema=False)
+    @r.post("/discrepancy/{discrepancy_id}/comment", **routedoc.FORM)
     def discrepancy_comment(
-        request: Request, discrepancy_id: RecordId, text: str = Form(...), csrf: str = Form(...)
+        request: Request, discrepancy_id: RecordId, text: FreeText, csrf: str = Form(...)
     ) -> RedirectResponse:
         from egovindex.collection import reconcile
 
@@ -116,15 +131,15 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
             f"/discrepancy/{discrepancy_id}",
         )
 
-    @r.post("/discrepancy/{discrepancy_id}/resolve", include_in_schema=False)
+    @r.post("/discrepancy/{discrepancy_id}/resolve", **routedoc.FORM)
     def discrepancy_resolve(
         request: Request,
         discrepancy_id: RecordId,
-        reason: str = Form(...),
-        lock_version: int = Form(...),
+        reason: FreeText,
+        lock_version: LockVersion,
         csrf: str = Form(...),
-        choose: str = Form(""),
-        value: str = Form(""),
+        choose: Code = "",
+        value: NumberText = "",
     ) -> RedirectResponse:
         from egovindex.collection import reconcile
         from egovindex.collection.intake import parse_number
@@ -191,7 +206,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         """The newest 100 audit entries (before an entry id, to page back) and the check of the whole chain."""
         return JSONResponse(audit_data(require_signed_in(request), before))
 
-    @r.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    @r.get("/audit", **routedoc.SIGNED_IN_PAGE)
     def audit_page(request: Request, before: OlderThan = None) -> Response:
         return guarded(request, lambda u: audit_data(u, before), "audit.html")
 
@@ -246,18 +261,18 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         """Users with their agency, role and state, and every agency with its validity (administrators)."""
         return JSONResponse(admin_data(require_signed_in(request)))
 
-    @r.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    @r.get("/admin", **routedoc.SIGNED_IN_PAGE)
     def admin_page(request: Request) -> Response:
         return guarded(request, admin_data, "admin.html")
 
-    @r.post("/admin/users", include_in_schema=False)
+    @r.post("/admin/users", **routedoc.FORM)
     def admin_add_user(
         request: Request,
-        username: str = Form(..., min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$"),
-        agency: str = Form(...),
-        role: str = Form(...),
-        password: str = Form(..., min_length=12),
-        full_name: str = Form(""),
+        username: NewUserName,
+        agency: Code,
+        role: Code,
+        password: NewPassword,
+        full_name: Name = "",
         csrf: str = Form(...),
     ) -> RedirectResponse:
         from egovindex.collection.auth import add_user, require
@@ -276,14 +291,14 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
 
         return act(request, csrf, add, "/admin")
 
-    @r.post("/admin/users/{username}", include_in_schema=False)
+    @r.post("/admin/users/{username}", **routedoc.FORM)
     def admin_change_user(
         request: Request,
-        username: str,
+        username: UserName,
         csrf: str = Form(...),
-        role: str = Form(""),
-        agency: str = Form(""),
-        active: str = Form(""),
+        role: Code = "",
+        agency: Code = "",
+        active: Literal["", "yes", "no"] = Form(""),
     ) -> RedirectResponse:
         from egovindex.collection.auth import change_user
 
@@ -320,11 +335,11 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         """The signed-in user's sessions (the newest 20) and API tokens."""
         return JSONResponse(account_data(require_signed_in(request)))
 
-    @r.get("/account", response_class=HTMLResponse, include_in_schema=False)
+    @r.get("/account", **routedoc.SIGNED_IN_PAGE)
     def account_page(request: Request) -> Response:
         return guarded(request, account_data, "account.html")
 
-    @r.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
+    @r.post("/account/tokens/{token_id}/revoke", **routedoc.FORM)
     def revoke_token(request: Request, token_id: RecordId, csrf: str = Form(...)) -> RedirectResponse:
         """Revoke one of one's own tokens (an administrator: anyone's)."""
         from egovindex.collection import sessions
@@ -332,17 +347,17 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         back = "/admin" if request.headers.get("referer", "").endswith("/admin") else "/account"
         return act(request, csrf, lambda s, u: sessions.revoke_token(s, user=u, token_id=token_id), back)
 
-    @r.post("/account/sign-out-everywhere", include_in_schema=False)
+    @r.post("/account/sign-out-everywhere", **routedoc.FORM)
     def sign_out_everywhere(request: Request, csrf: str = Form(...)) -> RedirectResponse:
         from egovindex.collection import sessions
 
         return act(request, csrf, lambda s, u: sessions.sign_out_everywhere(s, user=u, username=u.username), "/login")
 
-    @r.post("/account/password", include_in_schema=False)
+    @r.post("/account/password", **routedoc.FORM)
     def change_password(
         request: Request,
-        current: str = Form(..., max_length=1000),
-        password: str = Form(..., min_length=12, max_length=1000),
+        current: Password,
+        password: NewPassword,
         csrf: str = Form(...),
     ) -> RedirectResponse:
         from egovindex.collection.auth import authenticate, set_password
@@ -354,8 +369,8 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
 
         return act(request, csrf, change, "/login")
 
-    @r.post("/admin/users/{username}/sign-out-everywhere", include_in_schema=False)
-    def admin_sign_out(request: Request, username: str, csrf: str = Form(...)) -> RedirectResponse:
+    @r.post("/admin/users/{username}/sign-out-everywhere", **routedoc.FORM)
+    def admin_sign_out(request: Request, username: UserName, csrf: str = Form(...)) -> RedirectResponse:
         """An administrator ends every session and token of a user."""
         from egovindex.collection import sessions
 
@@ -365,9 +380,9 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
 
         return act(request, csrf, end, "/admin")
 
-    @r.post("/admin/agencies/{agency}/self-approval", include_in_schema=False)
+    @r.post("/admin/agencies/{agency}/self-approval", **routedoc.FORM)
     def admin_self_approval(
-        request: Request, agency: str, allow: str = Form(...), csrf: str = Form(...)
+        request: Request, agency: AgencyCode, allow: YesNo = Form(...), csrf: str = Form(...)
     ) -> RedirectResponse:
         """An administrator allows (or forbids) an agency's approvers to approve their own submissions."""
         from egovindex.collection.auth import set_self_approval
