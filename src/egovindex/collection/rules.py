@@ -169,7 +169,8 @@ def asean_peers(raw: Any, period: Period, *, lookback: int = 5) -> dict[str, lis
     from egovindex.sources.countries import group_members
 
     peers = [c for c in group_members("asean", at=period.end) if c != "VNM"]
-    codes = [i.code for i in registry.load().indicators]
+    present = set(raw.indicator.tolist())
+    codes = [i.code for i in registry.load().indicators if i.code in present]
     latest = raw.latest(period.year, lookback=lookback, indicators=codes)
     out: dict[str, list[float]] = {}
     for entity, indicator, value in zip(latest.entity, latest.indicator, latest.value, strict=True):
@@ -188,11 +189,18 @@ def reference_peers(period: Period) -> dict[str, list[float]]:
 
 @functools.lru_cache(maxsize=16)
 def _reference_peers(folder: Path | None, period: str) -> dict[str, list[float]]:
+    raw = _reference_series(folder)
+    return asean_peers(raw, Period.parse(period)) if raw is not None else {}
+
+
+@functools.lru_cache(maxsize=2)
+def _reference_series(folder: Path | None) -> Any:
+    """The raw series of the reference folder, read once per process."""
     from egovindex.sources.load import reference_manifest
     from egovindex.survey.recompute import read_series
 
     if folder is None or not folder.is_dir():
-        return {}
+        return None
     paths = [folder / rel for rel in reference_manifest()["indicators"]]  # type: ignore[union-attr]
     paths = [p for p in paths if p.is_file()]
-    return asean_peers(read_series(paths), Period.parse(period)) if paths else {}
+    return read_series(paths) if paths else None
