@@ -50,7 +50,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def engine(tmp_path: Path, backend: str):  # type: ignore[no-untyped-def]
+def engine(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from egovindex.settings import get_settings
+
+    # the instance key and the audit log's signed head live in the data folder: one of the test's own
+    monkeypatch.setenv("EGOVINDEX_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
     url = _url(backend, tmp_path)
     upgrade(url)
     eng = make_engine(url)
@@ -60,6 +65,7 @@ def engine(tmp_path: Path, backend: str):  # type: ignore[no-untyped-def]
             add_user(session, actor="setup", username=name, agency=agency, role=role)
     yield eng
     eng.dispose()
+    get_settings.cache_clear()
 
 
 @pytest.fixture
