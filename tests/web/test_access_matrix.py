@@ -175,6 +175,7 @@ def cases(w: dict[str, Any]) -> list[Case]:
         ("GET", "/collect/{period}", "/collect/2025", signed_in, "page", None, ok),
         ("GET", "/collect/{period}.json", "/collect/2025.json", signed_in, "json", None, ok),
         ("GET", "/collect/{period}/template.xlsx", "/collect/2025/template.xlsx", signed_in, "json", None, ok),
+        ("GET", "/collect/problems/{key}.csv", "/collect/problems/none.csv", signed_in, "json", None, (404,)),
         ("GET", "/account", "/account", signed_in, "page", None, ok),
         ("GET", "/account.json", "/account.json", signed_in, "json", None, ok),
         # unreleased values
@@ -416,3 +417,15 @@ def test_the_board_says_which_value_was_released_and_why(world: dict[str, Any]) 
         "submission": world["sid"],
         "discrepancy": None,
     }
+
+
+def test_the_api_lists_the_first_100_problems_and_says_how_many(world: dict[str, Any]) -> None:
+    values = [{"indicator": f"no_such_statistic_{k}", "value": 1, "source": "x"} for k in range(300)]
+    r = TestClient(world["app"]).post(
+        "/api/submissions",
+        json={"agency": OWN, "period": "2026", "values": values},
+        headers={"Authorization": f"Bearer {world['tokens']['submitter_bgddt']}"},
+    )
+    body = r.json()
+    assert r.status_code == 422 and body["total"] == 300 and len(body["problems"]) == 100
+    assert body["problems"][0]["message"] == "unknown indicator 'no_such_statistic_0'"

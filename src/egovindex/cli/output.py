@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from egovindex.cells import safe_cell
+from egovindex.sources.files import SHOWN
 
 if TYPE_CHECKING:
     from egovindex.sources.files import InputError
@@ -134,10 +135,10 @@ def fail_input(exc: InputError, *, stores: bool = True) -> typer.Exit:
     if len(exc.problems) <= 1:
         return fail(f"{exc.problems[0] if exc.problems else 'the input could not be read'}{tail}")
     say_error("error:", f"{len(exc.problems)} problems in the input{tail}:")
-    for problem in exc.problems[:50]:
+    for problem in exc.problems[:SHOWN]:
         err_console().print(f"  {one_line(str(problem))}", soft_wrap=True)
-    if len(exc.problems) > 50:
-        err_console().print(f"  ... and {len(exc.problems) - 50} more", soft_wrap=True)
+    if len(exc.problems) > SHOWN:
+        err_console().print(f"  ... and {len(exc.problems) - SHOWN} more", soft_wrap=True)
     return typer.Exit(2)
 
 

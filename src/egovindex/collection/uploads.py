@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from egovindex.collection.intake import escape_text
-from egovindex.sources.files import Problem
+from egovindex.sources.files import SHOWN, Problem
 
-SHOWN = 100  # problems listed on a page
+__all__ = ["SHOWN"]
 KEEP_SECONDS = 3600
 PER_USER = 5
 IN_ALL = 200

@@ -52,6 +52,9 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+SHOWN = 100  # problems listed in a message, a page or an API answer; the total is always said
+
+
 @dataclass
 class InputError(ValueError):
     """Every problem found in an input, collected before anything is stored."""
@@ -60,8 +63,8 @@ class InputError(ValueError):
 
     def __str__(self) -> str:
         head = f"{len(self.problems)} problem(s) in the input"
-        shown = "\n".join(f"  {p}" for p in self.problems[:50])
-        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        shown = "\n".join(f"  {p}" for p in self.problems[:SHOWN])
+        more = f"\n  ... and {len(self.problems) - SHOWN} more" if len(self.problems) > SHOWN else ""
         return f"{head}:\n{shown}{more}"
 
 

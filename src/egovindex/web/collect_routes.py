@@ -15,7 +15,7 @@ from egovindex.collection.auth import AuthorisationError, get_user, require
 from egovindex.collection.models import Submission, User
 from egovindex.collection.periods import Period, PeriodError
 from egovindex.collection.registry_store import ensure_registry
-from egovindex.sources.files import InputError
+from egovindex.sources.files import SHOWN, InputError
 from egovindex.store.db import unit_of_work
 from egovindex.web import routedoc
 from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
@@ -539,8 +539,11 @@ def router(engine: Any, render: Any) -> APIRouter:
         except InputError as exc:
             return JSONResponse(
                 {
-                    "detail": "the values were not stored",
-                    "problems": [{"row": pr.row, "column": pr.column, "message": pr.message} for pr in exc.problems],
+                    "detail": f"the values were not stored: {len(exc.problems)} problem(s), the first {SHOWN} listed",
+                    "total": len(exc.problems),
+                    "problems": [
+                        {"row": pr.row, "column": pr.column, "message": pr.message} for pr in exc.problems[:SHOWN]
+                    ],
                 },
                 status_code=422,
             )

@@ -146,8 +146,8 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
 
         try:
             number = parse_number(value) if value.strip() else None
-        except ValueError:
-            raise HTTPException(status_code=422, detail=f"value: {value!r} is not a number") from None
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=f"value: {exc}") from None
         return act(
             request,
             csrf,
