@@ -39,20 +39,13 @@ from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.settings import get_settings
 from egovindex.store.db import make_engine, unit_of_work, upgrade
+from samples import EDU
 
 Q3, Q4, Y = Period.parse("2026Q3"), Period.parse("2026Q4"), Period.parse("2025")
 TELECOM = [
     Row("mobile_subs_per100", 140.5, "VNNIC"),
     Row("mobile_broadband_per100", 95.0, "VNNIC"),
     Row("fixed_broadband_per100", 24.8, "VNNIC"),
-]
-EDU = [
-    Row("adult_literacy_pct", 96.1, "census"),
-    Row("ger_primary", 104.0, "MOET"),
-    Row("ger_secondary", 85.0, "MOET"),
-    Row("ger_tertiary", 30.0, "MOET"),
-    Row("expected_years_schooling", 13.0, "MOET"),
-    Row("mean_years_schooling", 8.4, "MOET"),
 ]
 
 

@@ -12,16 +12,9 @@ from egovindex.collection.intake import Row
 from egovindex.collection.models import AuditEntry, Discrepancy
 from egovindex.collection.periods import Period
 from egovindex.store.db import unit_of_work
+from samples import EDU
 
 Y = Period.parse("2025")
-EDU = [
-    Row("adult_literacy_pct", 96.1, "census"),
-    Row("ger_primary", 104.0, "MOET"),
-    Row("ger_secondary", 85.0, "MOET"),
-    Row("ger_tertiary", 30.0, "MOET"),
-    Row("expected_years_schooling", 13.0, "MOET"),
-    Row("mean_years_schooling", 8.4, "MOET"),
-]
 
 
 def _with(rows: list[Row], code: str, value: float) -> list[Row]:

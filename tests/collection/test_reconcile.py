@@ -7,16 +7,9 @@ from egovindex.collection.auth import AuthorisationError, get_user
 from egovindex.collection.intake import Row
 from egovindex.collection.periods import Period
 from egovindex.store.db import unit_of_work
+from samples import EDU
 
 Y = Period.parse("2025")
-EDU = [
-    Row("adult_literacy_pct", 96.1, "census"),
-    Row("ger_primary", 104.0, "MOET"),
-    Row("ger_secondary", 85.0, "MOET"),
-    Row("ger_tertiary", 30.0, "MOET"),
-    Row("expected_years_schooling", 13.0, "MOET"),
-    Row("mean_years_schooling", 8.4, "MOET"),
-]
 
 
 def _submit(engine, user: str, agency: str, rows: list[Row]) -> int:  # type: ignore[no-untyped-def]

@@ -12,81 +12,36 @@ A route missing from the table fails the test: a new door must say who may use i
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from egovindex.collection import reconcile, workflow
-from egovindex.collection.auth import ROLES, add_user, get_user, issue_token
-from egovindex.collection.intake import Row
-from egovindex.collection.periods import Period
-from egovindex.collection.registry_store import ensure_registry
-from egovindex.store.db import make_engine, unit_of_work
-from egovindex.web.app import create_app
+import samples
+from egovindex.collection.auth import ROLES, issue_token
+from egovindex.store.db import unit_of_work
+from samples import LEAD, OTHER, OWN, PASSWORD, account
 
-PASSWORD = "a long enough test password"
-OWN, OTHER, LEAD = "BGDDT", "VPCP", "BKHCN"
-Y = Period.parse("2025")
-EDU = [
-    Row("adult_literacy_pct", 96.1, "census"),
-    Row("ger_primary", 104.0, "MOET"),
-    Row("ger_secondary", 85.0, "MOET"),
-    Row("ger_tertiary", 30.0, "MOET"),
-    Row("expected_years_schooling", 13.0, "MOET"),
-    Row("mean_years_schooling", 8.4, "MOET"),
-]
 PRINCIPALS: list[tuple[str, str] | None] = [None] + [(r, a) for r in ROLES for a in (OWN, OTHER, LEAD)]
 
 
 def _name(p: tuple[str, str]) -> str:
-    return f"{p[0]}_{p[1]}".lower()
+    return account(*p)
 
 
 @pytest.fixture(scope="module")
-def world(loaded_store: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from egovindex.settings import get_settings
-
-    tmp = tmp_path_factory.mktemp("matrix")
-    with sqlite3.connect(loaded_store.removeprefix("sqlite:///")) as src, sqlite3.connect(tmp / "m.sqlite") as dst:
-        src.backup(dst)  # the whole store, whatever is still in its write-ahead log
-    url = f"sqlite:///{tmp / 'm.sqlite'}"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("EGOVINDEX_DATA_DIR", str(tmp))
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    app = create_app(url)
-    tokens: dict[str, str] = {}
-    with unit_of_work(engine) as s:
-        ensure_registry(s)
-        for p in PRINCIPALS[1:]:
-            add_user(s, actor="setup", username=_name(p), agency=p[1], role=p[0], password=PASSWORD)
-            tokens[_name(p)] = issue_token(s, actor="setup", username=_name(p))
-        add_user(s, actor="setup", username="ctk_clerk", agency="CTK", role="submitter", password=PASSWORD)
-        ctk_token_id = 1 + len(tokens)
-        issue_token(s, actor="setup", username="ctk_clerk")
-    with unit_of_work(engine) as s:
-        sid = workflow.submit(
-            s, user=get_user(s, "submitter_bgddt"), agency=OWN, period=Y, rows=EDU, channel="json", name="t"
-        )[0].id
-        workflow.submit(
-            s,
-            user=get_user(s, "ctk_clerk"),
-            agency="CTK",
-            period=Y,
-            rows=[Row("adult_literacy_pct", 95.0, "LFS")],
-            channel="json",
-            name="t",
-        )
-    with unit_of_work(engine) as s:
-        workflow.approve(s, user=get_user(s, "approver_bgddt"), submission_id=sid)
-        did = reconcile.listing(s, period=Y, status="open")[0]["id"]
-        rid = workflow.release(s, user=get_user(s, "lead_bkhcn"), recipient="UIS", period=Y).release.id
-    yield {"app": app, "tokens": tokens, "sid": sid, "did": did, "rid": rid, "ctk_token": ctk_token_id}
-    mp.undo()
-    get_settings.cache_clear()
+def world(loaded_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    for site in samples.site(loaded_store, tmp_path_factory.mktemp("matrix")):
+        yield {
+            "app": site.app,
+            "engine": site.engine,
+            "tokens": site.tokens,
+            "sid": site.sid,
+            "did": site.did,
+            "rid": site.rid,
+            "ctk_token": site.ctk_token,
+        }
 
 
 # ------------------------------------------------------------------------------------------- who may
@@ -330,14 +285,7 @@ def test_every_route_is_in_the_matrix(world: dict[str, Any]) -> None:
 
 
 def _client(app: Any, p: tuple[str, str] | None) -> TestClient:
-    client = TestClient(app)
-    if p is not None:
-        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-        r = client.post(
-            "/login", data={"username": _name(p), "password": PASSWORD, "csrf": token}, follow_redirects=False
-        )
-        assert r.status_code == 303, r.text
-    return client
+    return TestClient(app) if p is None else samples.sign_in(app, _name(p))
 
 
 def _ask(client: TestClient, w: dict[str, Any], p: tuple[str, str] | None, case: Case) -> int:
@@ -421,10 +369,12 @@ def test_the_board_says_which_value_was_released_and_why(world: dict[str, Any]) 
 
 def test_the_api_lists_the_first_100_problems_and_says_how_many(world: dict[str, Any]) -> None:
     values = [{"indicator": f"no_such_statistic_{k}", "value": 1, "source": "x"} for k in range(300)]
+    with unit_of_work(world["engine"]) as s:  # a token of its own: the matrix signs everyone out everywhere
+        token = issue_token(s, actor="setup", username=account("submitter", OWN))
     r = TestClient(world["app"]).post(
         "/api/submissions",
         json={"agency": OWN, "period": "2026", "values": values},
-        headers={"Authorization": f"Bearer {world['tokens']['submitter_bgddt']}"},
+        headers={"Authorization": f"Bearer {token}"},
     )
     body = r.json()
     assert r.status_code == 422 and body["total"] == 300 and len(body["problems"]) == 100

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -31,27 +30,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 
-from egovindex.collection import reconcile, workflow
-from egovindex.collection.auth import add_user, get_user, issue_token
-from egovindex.collection.intake import Row
-from egovindex.collection.periods import Period
-from egovindex.collection.registry_store import ensure_registry
-from egovindex.store.db import make_engine, unit_of_work
+import samples
+from egovindex.collection.auth import issue_token
+from egovindex.store.db import unit_of_work
 from egovindex.web import routedoc
-from egovindex.web.app import create_app
 from egovindex.web.i18n import catalogue
 
-PASSWORD = "a long enough test password"
-ADMIN = "admin_bkhcn"  # the lead ministry's administrator
-Y = Period.parse("2025")
-EDU = [
-    Row("adult_literacy_pct", 96.1, "census"),
-    Row("ger_primary", 104.0, "MOET"),
-    Row("ger_secondary", 85.0, "MOET"),
-    Row("ger_tertiary", 30.0, "MOET"),
-    Row("expected_years_schooling", 13.0, "MOET"),
-    Row("mean_years_schooling", 8.4, "MOET"),
-]
+PASSWORD = samples.PASSWORD
+ADMIN = samples.account("administrator", samples.LEAD)  # the lead ministry's administrator
 FORM = "application/x-www-form-urlencoded"
 SESSION_ENDING = {"/logout", "/account/sign-out-everywhere", "/account/password", "/account/tokens/{token_id}/revoke"}
 """Forms after which the visitor signs in again (and takes a new token): they may end the session or the token."""
@@ -78,51 +64,11 @@ def world(loaded_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _build(loaded_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """A copy of the loaded store with users of the lead ministry and of two agencies, a submission (approved and
-    released), an open discrepancy and a release."""
-    from egovindex.settings import get_settings
-
-    tmp = tmp_path_factory.mktemp("hostile")
-    with sqlite3.connect(loaded_store.removeprefix("sqlite:///")) as src, sqlite3.connect(tmp / "h.sqlite") as dst:
-        src.backup(dst)
-    url = f"sqlite:///{tmp / 'h.sqlite'}"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("EGOVINDEX_DATA_DIR", str(tmp))
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    app = create_app(url)
-    with unit_of_work(engine) as s:
-        ensure_registry(s)
-        for username, agency, role in (
-            (ADMIN, "BKHCN", "administrator"),
-            ("lead_bkhcn", "BKHCN", "lead"),
-            ("approver_bkhcn", "BKHCN", "approver"),
-            ("submitter_bgddt", "BGDDT", "submitter"),
-            ("approver_bgddt", "BGDDT", "approver"),
-            ("clerk_ctk", "CTK", "submitter"),
-        ):
-            add_user(s, actor="setup", username=username, agency=agency, role=role, password=PASSWORD)
-    with unit_of_work(engine) as s:
-        sid = workflow.submit(
-            s, user=get_user(s, "submitter_bgddt"), agency="BGDDT", period=Y, rows=EDU, channel="json", name="t"
-        )[0].id
-        workflow.submit(
-            s,
-            user=get_user(s, "clerk_ctk"),
-            agency="CTK",
-            period=Y,
-            rows=[Row("adult_literacy_pct", 95.0, "LFS")],
-            channel="json",
-            name="t",
-        )
-    with unit_of_work(engine) as s:
-        workflow.approve(s, user=get_user(s, "approver_bgddt"), submission_id=sid)
-        did = reconcile.listing(s, period=Y, status="open")[0]["id"]
-        rid = workflow.release(s, user=get_user(s, "lead_bkhcn"), recipient="UIS", period=Y).release.id
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    yield World(app, engine, schema, sid, did, rid)
-    mp.undo()
-    get_settings.cache_clear()
+    """The shared site (tests/samples.py): users of every role in BGDDT, VPCP and the lead ministry, BGDDT's 2025
+    values approved and released, an open discrepancy with CTK."""
+    for site in samples.site(loaded_store, tmp_path_factory.mktemp("hostile")):
+        schema = schemathesis.openapi.from_asgi("/openapi.json", site.app)
+        yield World(site.app, site.engine, schema, site.sid, site.did, site.rid)
 
 
 @dataclass
@@ -415,9 +361,9 @@ def _hostile() -> list[tuple[str, Hostile]]:
             ADMIN,
             {"username": "newcomer4", "agency": "BGDDT", "role": "viewer", "password": PASSWORD, "full_name": LONG},
         ),
-        ("/admin/users/clerk_ctk", ADMIN, {"role": LONG}),
-        ("/admin/users/clerk_ctk", ADMIN, {"agency": LONG}),
-        ("/admin/users/clerk_ctk", ADMIN, {"active": LONG}),
+        ("/admin/users/ctk_clerk", ADMIN, {"role": LONG}),
+        ("/admin/users/ctk_clerk", ADMIN, {"agency": LONG}),
+        ("/admin/users/ctk_clerk", ADMIN, {"active": LONG}),
         (f"/admin/users/{LONG}", ADMIN, {"role": "viewer"}),
         (f"/admin/users/{LONG}/sign-out-everywhere", ADMIN, {}),
         (f"/admin/agencies/{LONG}/self-approval", ADMIN, {"allow": "yes"}),

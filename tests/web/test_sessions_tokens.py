@@ -15,8 +15,8 @@ from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from egovindex.web.app import create_app
 from egovindex.web.auth import Throttle
+from samples import PASSWORD, csrf_of, sign_in
 
-PASSWORD = "a long enough test password"
 SIGNED_IN_PAGES = [
     "/collect/2026Q4",
     "/collect/2026Q4.json",
@@ -50,35 +50,23 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-un
     get_settings.cache_clear()
 
 
-def _sign_in(app, user: str, password: str = PASSWORD) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    r = client.post("/login", data={"username": user, "password": password, "csrf": token}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return client
-
-
-def _csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get("/account").text).group(1)
-
-
 def _answers(client: TestClient) -> dict[str, int]:
     return {p: client.get(p, follow_redirects=False).status_code for p in SIGNED_IN_PAGES}
 
 
 def test_signing_out_ends_the_session_on_the_server(site) -> None:  # type: ignore[no-untyped-def]
     app, _ = site
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     stolen = dict(client.cookies)  # a copy of the cookie, kept by someone else
     assert client.get("/board/2026Q4.json").status_code == 200
-    client.post("/logout", data={"csrf": _csrf(client)}, follow_redirects=False)
+    client.post("/logout", data={"csrf": csrf_of(client)}, follow_redirects=False)
     replay = TestClient(app, cookies=stolen)
     assert replay.get("/board/2026Q4.json").status_code == 401
 
 
 def test_deactivation_ends_every_session_and_no_page_answers_500(site) -> None:  # type: ignore[no-untyped-def]
     app, engine = site
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     before = _answers(client)
     assert before["/board/2026Q4.json"] == 200 and before["/reports/2026Q4.json"] == 409  # no edition loaded
     with unit_of_work(engine) as s:
@@ -92,21 +80,21 @@ def test_deactivation_ends_every_session_and_no_page_answers_500(site) -> None: 
 
 def test_a_password_change_ends_sessions_and_tokens(site) -> None:  # type: ignore[no-untyped-def]
     app, engine = site
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     with unit_of_work(engine) as s:
         token = issue_token(s, actor="setup", username="hoa")
         set_password(s, user=get_user(s, "hoa"), username="hoa", password="another long password")
     assert client.get("/account.json").status_code == 401
     api = TestClient(app).get("/api/submissions/1", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 401 and "revoked" in api.json()["detail"]
-    _sign_in(app, "hoa", "another long password")
+    sign_in(app, "hoa", "another long password")
 
 
 def test_an_administrator_signs_a_user_out_everywhere(site) -> None:  # type: ignore[no-untyped-def]
     app, _ = site
-    lead, other_device = _sign_in(app, "hoa"), _sign_in(app, "hoa")
-    admin = _sign_in(app, "admin")
-    r = admin.post("/admin/users/hoa/sign-out-everywhere", data={"csrf": _csrf(admin)}, follow_redirects=False)
+    lead, other_device = sign_in(app, "hoa"), sign_in(app, "hoa")
+    admin = sign_in(app, "admin")
+    r = admin.post("/admin/users/hoa/sign-out-everywhere", data={"csrf": csrf_of(admin)}, follow_redirects=False)
     assert r.status_code == 303
     assert lead.get("/account.json").status_code == 401 and other_device.get("/account.json").status_code == 401
     assert admin.get("/account.json").status_code == 200
@@ -114,14 +102,14 @@ def test_an_administrator_signs_a_user_out_everywhere(site) -> None:  # type: ig
 
 def test_idle_timeout_and_lifetime(site) -> None:  # type: ignore[no-untyped-def]
     app, engine = site
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     assert client.get("/account.json").status_code == 200
     with engine.begin() as conn:  # 31 minutes without a request (the default idle timeout is 30)
         conn.execute(
             update(WebSession).values(last_seen=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=31))
         )
     assert client.get("/account.json").status_code == 401
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     with engine.begin() as conn:  # in use all along, but signed in 9 hours ago (the lifetime is 8 hours)
         conn.execute(
             update(WebSession)
@@ -150,12 +138,12 @@ def test_tokens_expire_are_listed_revoked_and_their_use_audited(site) -> None:  
     missing = api.get("/api/submissions/1")
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == "Bearer"
     assert api.get("/api/submissions/1", headers={"Authorization": f"Bearer {token}"}).status_code == 404
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     listed = {t["label"]: t for t in client.get("/account.json").json()["tokens"]}
     assert listed["old system"]["state"] == "expired" and listed["statistics system"]["state"] == "active"
     assert listed["statistics system"]["last_used_at"] is not None
     tid = listed["statistics system"]["id"]
-    r = client.post(f"/account/tokens/{tid}/revoke", data={"csrf": _csrf(client)}, follow_redirects=False)
+    r = client.post(f"/account/tokens/{tid}/revoke", data={"csrf": csrf_of(client)}, follow_redirects=False)
     assert r.status_code == 303
     assert api.get("/api/submissions/1", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     with unit_of_work(engine) as s:
@@ -207,7 +195,7 @@ def test_failed_sign_ins_are_throttled_per_user_and_per_address(site) -> None:  
 
 def test_session_rows_keep_only_a_hash_of_the_cookie(site) -> None:  # type: ignore[no-untyped-def]
     app, engine = site
-    client = _sign_in(app, "hoa")
+    client = sign_in(app, "hoa")
     cookie = client.cookies.get("egovindex_session")
     with unit_of_work(engine) as s:
         ids = [r.id for r in s.scalars(select(WebSession))]

@@ -1,0 +1,113 @@
+"""Data and stores shared by the tests: the education statistics of BGDDT (owner) that CTK also reports, and a
+web site on a copy of the loaded store with one user (and API token) per role in the data's own agency (BGDDT),
+another agency (VPCP) and the lead ministry (BKHCN), where BGDDT's 2025 values are approved and released to UIS
+and adult literacy is held out by an open discrepancy with CTK."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from egovindex.collection.intake import Row
+from egovindex.collection.periods import Period
+
+PASSWORD = "a long enough test password"
+OWN, OTHER, LEAD = "BGDDT", "VPCP", "BKHCN"
+YEAR = Period.parse("2025")
+EDU = [
+    Row("adult_literacy_pct", 96.1, "census"),
+    Row("ger_primary", 104.0, "MOET"),
+    Row("ger_secondary", 85.0, "MOET"),
+    Row("ger_tertiary", 30.0, "MOET"),
+    Row("expected_years_schooling", 13.0, "MOET"),
+    Row("mean_years_schooling", 8.4, "MOET"),
+]
+
+
+def account(role: str, agency: str) -> str:
+    return f"{role}_{agency}".lower()
+
+
+@dataclass
+class Site:
+    app: Any
+    engine: Any
+    sid: int  # BGDDT's approved and released 2025 submission
+    did: int  # the open discrepancy on adult literacy between BGDDT and CTK
+    rid: int  # the release to UIS
+    tokens: dict[str, str] = field(default_factory=dict)  # account -> API token
+    ctk_token: int = 0  # the id of the CTK clerk's token
+
+
+def site(loaded_store: str, folder: Path) -> Iterator[Site]:
+    """Build the site in ``folder`` (its own data folder too); yields it, then restores the settings."""
+    import pytest
+
+    from egovindex.collection import reconcile, workflow
+    from egovindex.collection.auth import ROLES, add_user, get_user, issue_token
+    from egovindex.collection.registry_store import ensure_registry
+    from egovindex.settings import get_settings
+    from egovindex.store.db import make_engine, unit_of_work
+    from egovindex.web.app import create_app
+
+    with sqlite3.connect(loaded_store.removeprefix("sqlite:///")) as src, sqlite3.connect(folder / "s.sqlite") as dst:
+        src.backup(dst)  # the whole store, whatever is still in its write-ahead log
+    url = f"sqlite:///{folder / 's.sqlite'}"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("EGOVINDEX_DATA_DIR", str(folder))
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    app = create_app(url)
+    tokens: dict[str, str] = {}
+    with unit_of_work(engine) as s:
+        ensure_registry(s)
+        for role in ROLES:
+            for agency in (OWN, OTHER, LEAD):
+                name = account(role, agency)
+                add_user(s, actor="setup", username=name, agency=agency, role=role, password=PASSWORD)
+                tokens[name] = issue_token(s, actor="setup", username=name)
+        add_user(s, actor="setup", username="ctk_clerk", agency="CTK", role="submitter", password=PASSWORD)
+        issue_token(s, actor="setup", username="ctk_clerk")
+    with unit_of_work(engine) as s:
+        sid = workflow.submit(
+            s, user=get_user(s, account("submitter", OWN)), agency=OWN, period=YEAR, rows=EDU, channel="json", name="t"
+        )[0].id
+        workflow.submit(
+            s,
+            user=get_user(s, "ctk_clerk"),
+            agency="CTK",
+            period=YEAR,
+            rows=[Row("adult_literacy_pct", 95.0, "LFS")],
+            channel="json",
+            name="t",
+        )
+    with unit_of_work(engine) as s:
+        workflow.approve(s, user=get_user(s, account("approver", OWN)), submission_id=sid)
+        did = reconcile.listing(s, period=YEAR, status="open")[0]["id"]
+        rid = workflow.release(s, user=get_user(s, account("lead", LEAD)), recipient="UIS", period=YEAR).release.id
+    yield Site(app, engine, sid, did, rid, tokens, ctk_token=len(tokens) + 1)
+    mp.undo()
+    get_settings.cache_clear()
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def sign_in(app: Any, username: str, password: str = PASSWORD) -> Any:
+    """A test client signed in through the sign-in form, as a browser would."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    token = CSRF.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"username": username, "password": password, "csrf": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return client
+
+
+def csrf_of(client: Any, page: str = "/account") -> str:
+    """The form token of a client's session, read from a page that has a form."""
+    return CSRF.search(client.get(page).text).group(1)  # type: ignore[union-attr]
