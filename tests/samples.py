@@ -5,6 +5,7 @@ and adult literacy is held out by an open discrepancy with CTK."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -111,3 +112,29 @@ def sign_in(app: Any, username: str, password: str = PASSWORD) -> Any:
 def csrf_of(client: Any, page: str = "/account") -> str:
     """The form token of a client's session, read from a page that has a form."""
     return CSRF.search(client.get(page).text).group(1)  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """The application served by uvicorn in a thread on a free loopback port; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=30)

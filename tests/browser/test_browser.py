@@ -5,12 +5,11 @@ what-if. Screenshots are saved in test-artifacts/."""
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from samples import live_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
@@ -23,7 +22,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, reference: Path):  # type: 
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
         pytest.skip("no Chromium (apt-get install chromium)")
-    import uvicorn
 
     from egovindex.collection.auth import add_user
     from egovindex.collection.registry_store import ensure_registry
@@ -45,19 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, reference: Path):  # type: 
         ensure_registry(s)
         for name, role in (("lan", "submitter"), ("minh", "approver"), ("hoa", "lead")):
             add_user(s, actor="setup", username=name, agency="BKHCN", role=role, password=PASSWORD)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(url)) as base:
+        yield base
     mp.undo()
     get_settings.cache_clear()
 

@@ -4,7 +4,6 @@ every problem as a CSV download for the same user), and pages that keep answerin
 
 import io
 import re
-import socket
 import statistics
 import threading
 import time
@@ -21,6 +20,7 @@ from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from egovindex.web.app import create_app
+from samples import live_server
 
 PASSWORD = "a long enough test password"
 HEAD = "indicator_code,value,source\n"
@@ -162,21 +162,8 @@ def test_malformed_csv_rows_are_refused(app_url: str) -> None:
 # ------------------------------------------------------------------------------------------- a real server
 @pytest.fixture
 def server(app_url: str) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(app_url), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with live_server(create_app(app_url)) as base:
+        yield base
 
 
 @pytest.mark.network_local
