@@ -48,3 +48,10 @@ def test_settings_never_print_the_key_or_a_database_password(store_env: Path, mo
     assert "the-instance-key-9f2c11ab" not in out and "s3cret-pw" not in out
     assert "EGOVINDEX_SECRET_KEY = (set)" in out and "egov:***@127.0.0.1" in out
     get_settings.cache_clear()
+
+
+def test_the_first_command_on_a_fresh_store_verifies_the_log_it_starts(store_env: Path) -> None:
+    # the registry is stored by the first command that needs it, in a transaction of its own, so that the log the
+    # command then reads (and the signed head beside it) already holds it
+    assert "audit log verified: 2 entries" in run("audit", "verify")
+    assert "audit log verified: 2 entries" in run("audit", "verify")

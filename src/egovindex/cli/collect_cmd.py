@@ -46,8 +46,9 @@ def _session() -> Iterator[Session]:
     from egovindex.collection.registry_store import ensure_registry
     from egovindex.store.db import unit_of_work
 
-    with unit_of_work(engine()) as session:
+    with unit_of_work(engine()) as session:  # committed first: what the action reads includes it
         ensure_registry(session)
+    with unit_of_work(engine()) as session:
         yield session
 
 

@@ -72,8 +72,9 @@ def report(
         task = progress.add_task("figures", total=steps)
         raw = _raw(_reference_series())
         try:
-            with unit_of_work(engine()) as session:
+            with unit_of_work(engine()) as session:  # committed first, as every command does
                 ensure_registry(session)
+            with unit_of_work(engine()) as session:
                 editions = {e.year: e for e in current_editions(session)}
                 ctx = rb.context(session, editions, p, as_of=day, raw=raw)
         except rb.ReportError as exc:

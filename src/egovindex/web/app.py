@@ -105,6 +105,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
     url = database_url or settings.database_url
     upgrade(url)
     engine = make_engine(url)
+    from egovindex.collection.registry_store import ensure_registry
+    from egovindex.store.db import unit_of_work
+
+    with unit_of_work(engine) as s:  # the packaged registry, stored once in a transaction of its own
+        ensure_registry(s)
     cache = EditionCache(engine)
     throttle = Throttle()
     import datetime as dt
