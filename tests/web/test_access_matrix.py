@@ -354,7 +354,11 @@ def test_hostile_ids_and_periods_answer_4xx(world: dict[str, Any], method: str, 
 
 
 def test_the_board_says_which_value_was_released_and_why(world: dict[str, Any]) -> None:
-    board = _client(world["app"], ("lead", LEAD)).get("/board/2025.json").json()
+    lead = _client(world["app"], ("lead", LEAD))
+    board = lead.get("/board/2025.json").json()
+    # the fingerprint the lead ministry writes in the cover letter, the same on the board and the audit page
+    assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", board["audit"]["fingerprint"])
+    assert lead.get("/audit.json").json()["fingerprint"]["code"] == board["audit"]["fingerprint"]
     released = {v["indicator"]: v for v in board["releases"][0]["released"]}
     assert "adult_literacy_pct" not in released  # held out: its discrepancy is open
     assert released["mean_years_schooling"] == {

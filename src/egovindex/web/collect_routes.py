@@ -389,7 +389,12 @@ def router(engine: Any, render: Any) -> APIRouter:
                     }
                     for r in releases
                 ],
-                "audit": {"entries": verification.entries, "ok": verification.ok, "problems": verification.problems},
+                "audit": {
+                    "entries": verification.entries,
+                    "ok": verification.ok,
+                    "problems": verification.problems,
+                    "fingerprint": audit.fingerprint(s).code,
+                },
             }
 
     @r.get(

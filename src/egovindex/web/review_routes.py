@@ -180,7 +180,9 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
             entries = list(s.scalars(query))
             verification = audit.verify(s)
             total = s.scalar(select(func.count(AuditEntry.id))) or 0
+            mark = audit.fingerprint(s)
             return {
+                "fingerprint": {"entries": mark.entries, "head": mark.head, "code": mark.code},
                 "verified": verification.ok,
                 "problems": verification.problems,
                 "entries_total": total,
