@@ -164,7 +164,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         )
 
     # ------------------------------------------------------------------------------------------- audit
-    def audit_data(username: str, before: int | None) -> dict[str, Any]:
+    def audit_data(username: str, before: int | None, snapshots: bool = False) -> dict[str, Any]:
         from egovindex.collection import audit
         from egovindex.collection.models import AuditEntry
 
@@ -177,6 +177,8 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
             query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)
             if before is not None:
                 query = query.where(AuditEntry.id < before)
+            if not snapshots:  # the workflow's actions; the row snapshots that cover them on request
+                query = query.where(AuditEntry.action.not_in(audit.SNAPSHOT_ACTIONS))
             entries = list(s.scalars(query))
             verification = audit.verify(s)
             total = s.scalar(select(func.count(AuditEntry.id))) or 0
@@ -201,16 +203,18 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
                     for e in entries
                 ],
                 "older": entries[-1].id if len(entries) == AUDIT_PAGE else None,
+                "snapshots": snapshots,
             }
 
     @r.get("/audit.json", tags=["statistics"])
-    def audit_json(request: Request, before: OlderThan = None) -> JSONResponse:
-        """The newest 100 audit entries (before an entry id, to page back) and the check of the whole chain."""
-        return JSONResponse(audit_data(require_signed_in(request), before))
+    def audit_json(request: Request, before: OlderThan = None, snapshots: bool = False) -> JSONResponse:
+        """The newest 100 audit entries (before an entry id, to page back) and the check of the whole chain;
+        with ``snapshots``, also the entries that hold the snapshots of the rows each transaction wrote."""
+        return JSONResponse(audit_data(require_signed_in(request), before, snapshots))
 
     @r.get("/audit", **routedoc.SIGNED_IN_PAGE)
-    def audit_page(request: Request, before: OlderThan = None) -> Response:
-        return guarded(request, lambda u: audit_data(u, before), "audit.html")
+    def audit_page(request: Request, before: OlderThan = None, snapshots: bool = False) -> Response:
+        return guarded(request, lambda u: audit_data(u, before, snapshots), "audit.html")
 
     # ------------------------------------------------------------------------------------------- admin
     def admin_data(username: str) -> dict[str, Any]:
