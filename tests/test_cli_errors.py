@@ -131,11 +131,11 @@ HOSTILE: list[tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...], int, str]
     ),
     ("user-empty", (), ("users", "add", " ", "--agency", "BKHCN", "--role", "viewer"), 2, "username"),
     (
-        "user-markup-twice",
-        (("users", "add", "[/]", "--agency", "BKHCN", "--role", "viewer"),),
+        "user-markup",
+        (),
         ("users", "add", "[/]", "--agency", "BKHCN", "--role", "viewer"),
         2,
-        "'[/]' exists already",
+        "user name '[/]': 1 to 100 letters",
     ),
     ("user-markup-agency", (), ("users", "add", "x", "--agency", "[bold]", "--role", "viewer"), 2, "[BOLD]"),
     ("token-nobody", (), ("users", "token", "[/]nobody"), 2, "[/]nobody"),
@@ -275,10 +275,17 @@ def test_releasing_after_a_correction_with_the_same_values(workspace: Path, refe
     assert "release 1 unchanged, still: ITU 2026Q4, 3 values" in again.stdout
 
 
-@pytest.mark.parametrize("name", ["x[/]2", "[bold]x[/bold]", "a:thumbs_up:b", "[link=file:///etc]x"])
-def test_names_are_printed_as_typed(workspace: Path, reference: Path, name: str) -> None:
-    out = ok(workspace, reference, "users", "add", name, "--agency", "BKHCN", "--role", "viewer", "--full-name", name)
-    assert f"user {name} (viewer, BKHCN) created" in out
+@pytest.mark.parametrize("name", ["x[/]2", "[bold]x[/bold]", "a:thumbs_up:b", "[link=file:///etc]x", "ev\x1b[2Jil"])
+def test_names_are_refused_and_echoed_as_typed(workspace: Path, reference: Path, name: str) -> None:
+    # user names follow one rule at every door; the refusal quotes the name as typed, never as markup
+    result = invoke(workspace, reference, ("users", "add", name, "--agency", "BKHCN", "--role", "viewer"))
+    assert result.exit_code == 2 and repr(name) in one_clear_line(result)
+    args = ("users", "add", "u1", "--agency", "BKHCN", "--role", "viewer", "--full-name", name)
+    result = invoke(workspace, reference, args)
+    if "\x1b" in name:  # a terminal's escape is no name
+        assert result.exit_code == 2 and "no control characters" in one_clear_line(result)
+    else:  # a full name is free text, printed as typed wherever it is shown
+        assert result.exit_code == 0, result.output
 
 
 def test_tables_print_user_text_as_typed(workspace: Path, reference: Path) -> None:
@@ -353,7 +360,20 @@ def test_csv_cells_never_run_as_formulas(capsys) -> None:  # type: ignore[no-unt
 
 
 def test_names_in_csv_from_the_store_are_escaped(workspace: Path, reference: Path) -> None:
-    ok(workspace, reference, "users", "add", "=evil", "--agency", "BKHCN", "--role", "lead", "--full-name", "=cmd")
+    ok(
+        workspace,
+        reference,
+        "users",
+        "add",
+        "--agency",
+        "BKHCN",
+        "--role",
+        "lead",
+        "--full-name",
+        "=cmd",
+        "--",
+        "-evil",
+    )
     for step in RELEASED[:2]:
         ok(workspace, reference, *step)
     ok(
@@ -365,12 +385,11 @@ def test_names_in_csv_from_the_store_are_escaped(workspace: Path, reference: Pat
         "ITU",
         "-p",
         "2026Q4",
-        "--user",
-        "=evil",
+        "--user=-evil",
         "--reason",
         "@SUM(1+1)",
     )
     rows = list(csv.DictReader(io.StringIO(ok(workspace, reference, "release", "list", "-f", "csv"))))
-    assert rows[0]["created_by"] == "'=evil" and rows[0]["reason"] == "'@SUM(1+1)" and rows[0]["values"] == "3"
+    assert rows[0]["created_by"] == "'-evil" and rows[0]["reason"] == "'@SUM(1+1)" and rows[0]["values"] == "3"
     agencies = ok(workspace, reference, "registry", "show", "agencies", "-f", "csv")
     assert re.search(r"^BKHCN,", agencies, re.MULTILINE)

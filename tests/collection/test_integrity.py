@@ -166,3 +166,11 @@ def test_the_asean_outlier_rule_runs_without_the_door_passing_peers(engine, stor
             s, user=get_user(s, "lan"), agency="BKHCN", period=Y, rows=rows, channel="api", name="request"
         )
     assert "asean_outlier" in {f.rule for f in failures}
+
+
+def test_comments_and_reasons_take_no_control_characters(world) -> None:  # type: ignore[no-untyped-def]
+    engine, did = world
+    with unit_of_work(engine) as s, pytest.raises(workflow.WorkflowError, match="control characters"):
+        reconcile.comment(s, user=get_user(s, "thong"), discrepancy_id=did, text="LFS \x1b[2J revised")
+    with unit_of_work(engine) as s:  # line breaks and tabs are text
+        reconcile.comment(s, user=get_user(s, "thong"), discrepancy_id=did, text="LFS 2025\n\tcovers 15+")

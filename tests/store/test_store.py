@@ -48,3 +48,19 @@ def test_stored_edition_reads_back_identically(loaded_store: str, reference: Pat
         assert stored[parsed.year].rows == parsed.rows
         assert stored[parsed.year].decimals == parsed.decimals
         assert stored[parsed.year].source.sha256 == parsed.source.sha256
+
+
+def test_a_new_store_and_its_signed_head_are_for_the_instance_account_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from egovindex.collection.registry_store import ensure_registry
+    from egovindex.settings import get_settings
+    from egovindex.store.db import make_engine, unit_of_work, upgrade
+
+    monkeypatch.setenv("EGOVINDEX_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    upgrade(url)
+    with unit_of_work(make_engine(url)) as s:
+        ensure_registry(s)
+    for name in ("new.sqlite", "new.sqlite.audit-head.json", "secret_key"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    get_settings.cache_clear()

@@ -192,6 +192,15 @@ def cases(w: dict[str, Any]) -> list[Case]:
             {"reason": " ", "lock_version": "1", "choose": OWN},
             (422,),
         ),
+        (  # a value the number rule refuses: still 403 for who may not resolve, the rule speaks to who may
+            "POST",
+            "/discrepancy/{discrepancy_id}/resolve",
+            f"/discrepancy/{did}/resolve",
+            approves_own,
+            "form",
+            {"reason": "x", "lock_version": "1", "value": "1.234"},
+            (422,),
+        ),
         (
             "POST",
             "/admin/users",

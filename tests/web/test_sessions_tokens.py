@@ -201,3 +201,17 @@ def test_session_rows_keep_only_a_hash_of_the_cookie(site) -> None:  # type: ign
         ids = [r.id for r in s.scalars(select(WebSession))]
     assert len(ids) == 1 and len(ids[0]) == 64 and ids[0] not in cookie
     assert sessions.TOUCH_EVERY.total_seconds() == 60
+
+
+def test_the_current_password_is_throttled_like_a_sign_in(site) -> None:  # type: ignore[no-untyped-def]
+    app, _ = site
+    client = sign_in(app, "hoa")
+    form = {"current": "not the password!", "password": "another long password"}
+    for _ in range(5):
+        r = client.post("/account/password", data={**form, "csrf": csrf_of(client)}, follow_redirects=False)
+        assert r.status_code == 422
+    r = client.post(
+        "/account/password", data={**form, "current": PASSWORD, "csrf": csrf_of(client)}, follow_redirects=False
+    )
+    assert r.status_code == 429  # even the right password waits now
+    assert client.get("/account.json").status_code == 200  # the session itself goes on

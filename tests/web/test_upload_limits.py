@@ -224,3 +224,31 @@ def test_pages_answer_while_hostile_uploads_are_read(server: str) -> None:
         )
     )
     assert max(latencies) < 1, sorted(latencies)[-5:]
+
+
+def test_the_api_checks_the_token_before_the_body_and_bounds_the_body(app_url: str) -> None:
+    from egovindex.collection.auth import issue_token
+
+    app = create_app(app_url)
+    client = TestClient(app)
+    limit = Limits().max_bytes
+    record = b'{"indicator": "mobile_subs_per100", "value": 1, "source": "' + b"x" * 200 + b'"},'
+    big = b'{"agency": "BKHCN", "period": "2026Q4", "values": [' + record * (limit // len(record) + 10) + b"{}]}"
+
+    def chunks() -> Iterator[bytes]:  # the body as a program streams it, without a Content-Length
+        for start in range(0, len(big), 65536):
+            yield big[start : start + 65536]
+
+    headers = {"Content-Type": "application/json"}
+    r = client.post("/api/submissions", content=chunks(), headers=headers)  # 401, not 413: the token comes first
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Bearer"
+    with unit_of_work(make_engine(app_url)) as s:
+        token = issue_token(s, actor="setup", username="lan")
+    headers["Authorization"] = f"Bearer {token}"
+    r = client.post("/api/submissions", content=big, headers=headers)  # with its Content-Length
+    assert r.status_code == 413 and f"limit of {limit} bytes" in r.json()["detail"]
+    r = client.post("/api/submissions", content=chunks(), headers=headers)  # without: read until over the limit
+    assert r.status_code == 413
+    deep = b'{"agency": "BKHCN", "period": "2026Q4", "values": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert client.post("/api/submissions", content=deep, headers=headers).status_code == 422
+    assert client.post("/api/submissions", content=b"\xff{", headers=headers).status_code == 422

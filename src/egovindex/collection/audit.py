@@ -454,8 +454,8 @@ def _write_head(path: Path, head: SignedHead) -> None:
     text = json.dumps({**body, "signature": _signature(body)}, indent=2) + "\n"
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with temp.open("w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+            out.write(text)  # readable by the instance's account only, like the key
             out.flush()
             os.fsync(out.fileno())
         temp.replace(path)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import secrets
+import unicodedata
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from egovindex.collection.sessions import Principal
 
 Role = Literal["administrator", "lead", "approver", "submitter", "viewer"]
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # the same rule for every door (the web form has it as a pattern)
 ROLES: tuple[str, ...] = ("administrator", "lead", "approver", "submitter", "viewer")
 
 
@@ -92,8 +95,12 @@ def add_user(
 ) -> User:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
-    if not username.strip() or len(username) > 100 or len(full_name) > 200:
-        raise ValueError("a user name has 1 to 100 characters, a full name at most 200")
+    if not USERNAME.fullmatch(username):
+        raise ValueError(
+            f"user name {username[:100]!r}: 1 to 100 letters (a-z, A-Z), digits, '_', '.' or '-', nothing else"
+        )
+    if len(full_name) > 200 or any(unicodedata.category(c).startswith("C") for c in full_name):
+        raise ValueError("a full name has at most 200 characters and no control characters")
     try:
         registry.load().agency(agency)
     except KeyError:

@@ -210,7 +210,7 @@ def resolve(
     user: User,
     discrepancy_id: int,
     reason: str,
-    value: float | None = None,
+    value: float | str | None = None,
     choose: str | None = None,
     expected_version: int | None = None,
 ) -> Discrepancy:
@@ -223,6 +223,13 @@ def resolve(
         raise ConflictError(f"discrepancy {d.id} was changed by someone else; reload it and try again")
     if d.status != "open":
         raise WorkflowError(f"discrepancy {d.id} is {d.status}")
+    if isinstance(value, str):  # as typed in a form: the number rule of every file (``intake.parse_number``)
+        from egovindex.collection.intake import parse_number
+
+        try:
+            value = parse_number(value)
+        except ValueError as exc:
+            raise WorkflowError(f"value: {exc}") from None
     if not reason.strip():
         raise WorkflowError("resolving needs a reason")
     check_text("the reason", reason)

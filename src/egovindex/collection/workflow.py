@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ def check_text(what: str, text: str | None) -> None:
     """A justification, reason or comment of at most MAX_TEXT characters, whichever door it comes through."""
     if text is not None and len(text) > MAX_TEXT:
         raise WorkflowError(f"{what} has {len(text)} characters; the limit is {MAX_TEXT}")
+    if text is not None and any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        raise WorkflowError(f"{what} holds control characters (such as a terminal's escape); type plain text")
 
 
 class RuleError(InputError):

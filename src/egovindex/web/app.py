@@ -123,6 +123,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         "statistics behind it. Every page has a JSON twin (the same path with .json).",
     )
     app.state.engine = engine
+    app.state.throttle = throttle  # shared with the routers: every check of a password is throttled alike
     app.state.session_limits = (
         dt.timedelta(minutes=settings.session_idle_minutes),
         dt.timedelta(hours=settings.session_lifetime_hours),

@@ -4,9 +4,10 @@ with every problem shown by row and column, approval, and ``POST /api/submission
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
-from fastapi import APIRouter, Body, Form, Header, HTTPException, Request
+from fastapi import APIRouter, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -496,25 +497,46 @@ def router(engine: Any, render: Any) -> APIRouter:
                     ),
                     "GetPeriod": routedoc.link("/collect/{period}.json", period="$response.body#/period"),
                 },
-            }
+            },
+            413: {"description": "The request is larger than the upload size limit; nothing was read further"},
         },
-        openapi_extra={"requestBody": {"content": {"application/json": {"schema": routedoc.SUBMISSION_BODY}}}},
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"schema": routedoc.SUBMISSION_BODY}}}
+        },
     )
-    def api_submit(
-        payload: dict[str, Any] = Body(
-            ...,
-            examples=[
-                {
-                    "agency": "BKHCN",
-                    "period": "2026Q4",
-                    "values": [{"indicator": "mobile_subs_per100", "value": 140.5, "source": "VNNIC"}],
-                }
-            ],
-        ),
-        authorization: str | None = Header(default=None),
-    ) -> JSONResponse:
+    async def api_submit(request: Request, authorization: str | None = Header(default=None)) -> JSONResponse:
         """Submit an agency's values as a program (``Authorization: Bearer <token>``, see
-        ``egovindex users token``). Problems come back all at once with their row and column; nothing is stored."""
+        ``egovindex users token``). Problems come back all at once with their row and column; nothing is stored.
+        The token is checked before a byte of the body is read; the body is read in chunks and refused (413) over
+        the upload size limit, then parsed and stored in a worker thread, never in the server's event loop."""
+        import asyncio
+
+        from starlette.concurrency import run_in_threadpool
+
+        from egovindex.collection import uploads
+
+        limits = intake.Limits.from_settings()
+        username = await run_in_threadpool(bearer, engine, authorization, "POST /api/submissions")
+        too_large = f"the request is larger than the limit of {limits.max_bytes} bytes"
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limits.max_bytes:
+            raise HTTPException(status_code=413, detail=too_large)
+        chunks, seen = [], 0
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > limits.max_bytes:
+                raise HTTPException(status_code=413, detail=too_large)
+            chunks.append(chunk)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(uploads.READERS, submit_records, username, b"".join(chunks))
+
+    def submit_records(username: str, data: bytes) -> JSONResponse:
+        try:
+            payload = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise HTTPException(status_code=422, detail="the body is not JSON in UTF-8") from None
+        if not isinstance(payload, dict):
+            raise HTTPException(status_code=422, detail="give agency, period and a list of values")
         agency, period, values = payload.get("agency"), payload.get("period"), payload.get("values")
         if (
             not isinstance(agency, str)
@@ -525,7 +547,6 @@ def router(engine: Any, render: Any) -> APIRouter:
             raise HTTPException(status_code=422, detail="give agency, period and a list of values")
         p = period_of(period)
         try:
-            username = bearer(engine, authorization, "POST /api/submissions")
             with unit_of_work(engine) as s:
                 user = get_user(s, username)
                 require(user, "submit", agency=agency, day=p.end)  # first: a stranger learns nothing of the rules

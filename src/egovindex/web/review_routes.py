@@ -142,13 +142,8 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         value: NumberText = "",
     ) -> RedirectResponse:
         from egovindex.collection import reconcile
-        from egovindex.collection.intake import parse_number
 
-        try:
-            number = parse_number(value) if value.strip() else None
-        except ValueError as exc:
-            raise HTTPException(status_code=422, detail=f"value: {exc}") from None
-        return act(
+        return act(  # the value as typed: read by the number rule once the user is authorised
             request,
             csrf,
             lambda s, u: reconcile.resolve(
@@ -156,7 +151,7 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
                 user=u,
                 discrepancy_id=discrepancy_id,
                 reason=reason,
-                value=number,
+                value=value if value.strip() else None,
                 choose=choose or None,
                 expected_version=lock_version,
             ),
@@ -367,10 +362,19 @@ def router(engine: Any, render: Callable[..., HTMLResponse]) -> APIRouter:
         csrf: str = Form(...),
     ) -> RedirectResponse:
         from egovindex.collection.auth import authenticate, set_password
+        from egovindex.web.auth import signed_in as request_user
+
+        throttle = request.app.state.throttle
+        keys = (f"user:{request_user(request)}", f"addr:{request.client.host if request.client else '-'}")
 
         def change(s: Any, u: User) -> None:
+            # the current password is a sign-in: throttled with the same counts per user and per address
+            if throttle.locked(*keys):
+                raise HTTPException(status_code=429, detail="too many wrong passwords: try again in 15 minutes")
             if authenticate(s, u.username, current) is None:
+                throttle.fail(*keys)
                 raise ValueError("the current password is wrong")
+            throttle.clear(*keys)
             set_password(s, user=u, username=u.username, password=password)
 
         return act(request, csrf, change, "/login")
