@@ -3,32 +3,14 @@
 import io
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from egovindex.collection.auth import add_user, issue_token
-from egovindex.collection.registry_store import ensure_registry
-from egovindex.store.db import make_engine, unit_of_work, upgrade
+from egovindex.store.db import make_engine, unit_of_work
 from egovindex.web.app import create_app
 
 PASSWORD = "a long enough test password"
-
-
-@pytest.fixture
-def app_url(tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
-    from egovindex.settings import get_settings
-
-    monkeypatch.setenv("EGOVINDEX_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    upgrade(url)
-    with unit_of_work(make_engine(url)) as s:
-        ensure_registry(s)
-        add_user(s, actor="setup", username="lan", agency="BKHCN", role="submitter", password=PASSWORD)
-        add_user(s, actor="setup", username="minh", agency="BKHCN", role="approver", password=PASSWORD)
-    yield url
-    get_settings.cache_clear()
 
 
 def _csrf(html: str) -> str:

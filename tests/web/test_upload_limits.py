@@ -8,38 +8,19 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from egovindex.collection.auth import add_user
 from egovindex.collection.intake import HEADER_ROW, Limits, template
 from egovindex.collection.periods import Period
-from egovindex.collection.registry_store import ensure_registry
-from egovindex.store.db import make_engine, unit_of_work, upgrade
+from egovindex.store.db import make_engine, unit_of_work
 from egovindex.web.app import create_app
 from samples import live_server
 
 PASSWORD = "a long enough test password"
 HEAD = "indicator_code,value,source\n"
-
-
-@pytest.fixture
-def app_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from egovindex.settings import get_settings
-
-    monkeypatch.setenv("EGOVINDEX_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-    upgrade(url)
-    with unit_of_work(make_engine(url)) as s:
-        ensure_registry(s)
-        add_user(s, actor="setup", username="lan", agency="BKHCN", role="submitter", password=PASSWORD)
-        add_user(s, actor="setup", username="thao", agency="BKHCN", role="submitter", password=PASSWORD)
-    yield url
-    get_settings.cache_clear()
 
 
 def _csrf(html: str) -> str:
