@@ -72,7 +72,7 @@ def test_explain_json(loaded: Path) -> None:
     out = json.loads(run("explain", "VNM", "--from", "2022", "--to", "2024", "-f", "json"))
     assert (out["country"], out["from"], out["to"], out["rank_from"], out["rank_to"]) == ("VNM", 2022, 2024, 86, 71)
     assert sum(out["parts"].values()) == pytest.approx(out["rank_to"] - out["rank_from"], abs=1e-9)
-    assert "not loaded" in run("explain", "VNM", "--from", "2012", "--to", "2014", code=2)
+    assert "not loaded" in run("explain", "VNM", "--from", "2011", "--to", "2014", code=2)
 
 
 def test_sensitivity_same_seed_same_output(loaded: Path) -> None:
@@ -92,4 +92,4 @@ def test_nowcast(loaded: Path) -> None:
 def test_unknown_country_and_component(loaded: Path) -> None:
     assert "unknown country name" in run("simulate", "-e", "2024", "-c", "Atlantis", "--set", "hci=0.8", code=2)
     assert "unknown indicator" in run("simulate", "-e", "2024", "-c", "VNM", "--set", "hcx=0.8", code=2)
-    assert "not loaded" in run("simulate", "-e", "2012", "-c", "VNM", "--set", "hci=0.8", code=2)
+    assert "not loaded" in run("simulate", "-e", "2011", "-c", "VNM", "--set", "hci=0.8", code=2)

@@ -5,7 +5,7 @@ import pytest
 from egovindex.analysis.simulate import Change, load_scenario, parse_change, simulate
 from egovindex.analysis.state import AnalysisError
 
-YEARS = (2003, 2004, 2005, 2008, 2010, 2014, 2016, 2018, 2020, 2022, 2024)
+YEARS = (2003, 2004, 2005, 2008, 2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024)
 
 
 @pytest.mark.parametrize("year", YEARS)

@@ -9,7 +9,7 @@ from egovindex.sources.load import reference_files
 from egovindex.sources.undata import read_undata
 from egovindex.survey.egdi import check, profile, ranking, recompute
 
-EDITIONS = (2003, 2004, 2005, 2008, 2010, 2014, 2016, 2018, 2020, 2022, 2024)
+EDITIONS = (2003, 2004, 2005, 2008, 2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024)
 
 # Rows of the UN's own 2008 data that fit no formula (README of the reference data, finding 1).
 ANOMALIES = {2008: {"KHM", "CMR"}}
@@ -67,6 +67,8 @@ def test_viet_nam_asean_rank_per_edition(reference: Path, editions: dict) -> Non
                 return int(float(text)) if text else None
 
             expected[(int(row["survey_year"]), row["iso3"])] = (num(row["rank_in_asean10"]), num(row["rank_in_sea11"]))
+    # the reference table has no 2012 rows: read off the 2012 export (SGP 10, MYS 40, BRN 54, VNM 83, PHL 88, ...)
+    expected.setdefault((2012, "VNM"), (4, 4))
     history = {p["edition"]: p for p in profile(list(editions.values()), "VNM")}
     for year in EDITIONS:
         asean10, sea11 = expected[(year, "VNM")]

@@ -110,7 +110,7 @@ def fetch(
     settings = get_settings()
     urls = list(url or [])
     if edition or not urls:
-        years = edition or [y for y in methodologies.egdi_editions() if y != 2012]
+        years = edition or methodologies.egdi_editions()
         urls += loader.edition_urls(base_url or settings.undata_base_url, years)
     try:
         editions = _with_progress(
