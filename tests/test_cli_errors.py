@@ -393,3 +393,16 @@ def test_names_in_csv_from_the_store_are_escaped(workspace: Path, reference: Pat
     assert rows[0]["created_by"] == "'-evil" and rows[0]["reason"] == "'@SUM(1+1)" and rows[0]["values"] == "3"
     agencies = ok(workspace, reference, "registry", "show", "agencies", "-f", "csv")
     assert re.search(r"^BKHCN,", agencies, re.MULTILINE)
+
+
+def test_offline_without_reference_data_is_one_clear_line(store_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from egovindex.settings import get_settings
+
+    monkeypatch.setenv("EGOVINDEX_REFERENCE_DATA", str(store_env / "no-such-folder"))
+    monkeypatch.setenv("EGOVINDEX_UNDATA_BASE_URL", "http://127.0.0.1:9/un")  # nothing listens there: offline
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["sources", "load", "--reference", "--or-fetch"])
+    line = one_clear_line(result)
+    assert result.exit_code == 2 and line.startswith("error: no reference data: ")
+    assert "no-such-folder" in line and "127.0.0.1" in line and "EGOVINDEX_REFERENCE_DATA" in line
+    get_settings.cache_clear()

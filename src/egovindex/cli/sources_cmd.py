@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -74,7 +74,17 @@ def load(
     if reference:
         ref = get_settings().reference_data
         if (ref is None or not ref.is_dir()) and or_fetch:
-            fetch(edition=None, url=None, base_url=None)
+            try:
+                editions = _download(None, None, None)
+            except loader.UnreachableError as exc:  # offline: one line, not one per edition
+                raise fail(
+                    f"no reference data: EGOVINDEX_REFERENCE_DATA ({ref or 'not set'}) is not a folder, and "
+                    f"{exc.problems[0].message}; set EGOVINDEX_REFERENCE_DATA to the folder of the UN exports, or "
+                    "run 'egovindex sources fetch' when the network is there"
+                ) from None
+            except InputError as exc:
+                raise fail_input(exc) from None
+            _report(loader.store(engine(), editions))
             return
         if ref is None or not ref.is_dir():
             raise fail("no reference data: set EGOVINDEX_REFERENCE_DATA or use 'egovindex sources fetch'")
@@ -102,8 +112,19 @@ def fetch(
     base_url: Annotated[str | None, typer.Option(help="Base URL (default: EGOVINDEX_UNDATA_BASE_URL).")] = None,
 ) -> None:
     """Download exports from the UN Data Center (or a mirror), keep a copy, and load them."""
-    from egovindex import methodologies
     from egovindex.cli.common import engine
+    from egovindex.sources import load as loader
+
+    try:
+        editions = _download(edition, url, base_url)
+    except InputError as exc:
+        raise fail_input(exc) from None
+    _report(loader.store(engine(), editions))
+
+
+def _download(edition: list[int] | None, url: list[str] | None, base_url: str | None) -> list[Any]:
+    """The editions of the given URLs, or of the given (default: every) edition years at the base URL."""
+    from egovindex import methodologies
     from egovindex.settings import get_settings
     from egovindex.sources import load as loader
 
@@ -112,15 +133,11 @@ def fetch(
     if edition or not urls:
         years = edition or methodologies.egdi_editions()
         urls += loader.edition_urls(base_url or settings.undata_base_url, years)
-    try:
-        editions = _with_progress(
-            "Downloading",
-            urls,
-            lambda progress: loader.fetch(urls, save_to=settings.data_dir / "downloads", progress=progress),
-        )
-    except InputError as exc:
-        raise fail_input(exc) from None
-    _report(loader.store(engine(), editions))
+    return _with_progress(  # type: ignore[no-any-return]
+        "Downloading",
+        urls,
+        lambda progress: loader.fetch(urls, save_to=settings.data_dir / "downloads", progress=progress),
+    )
 
 
 @app.command("list")

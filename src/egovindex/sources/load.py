@@ -96,9 +96,16 @@ def download(url: str, *, timeout: float = 60.0) -> bytes:
     try:
         response = httpx.get(url, timeout=timeout, follow_redirects=True)
         response.raise_for_status()
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        host = httpx.URL(url).host
+        raise UnreachableError([Problem(url, None, None, f"cannot reach {host}: {exc}")]) from None
     except httpx.HTTPError as exc:
         raise InputError([Problem(url, None, None, f"download failed: {exc}")]) from None
     return response.content
+
+
+class UnreachableError(InputError):
+    """The server cannot be reached at all (offline, or no such host): the other files are not tried."""
 
 
 def fetch(urls: list[str], *, save_to: Path, progress: Progress | None = None) -> list[Edition]:
@@ -112,6 +119,8 @@ def fetch(urls: list[str], *, save_to: Path, progress: Progress | None = None) -
         try:
             data = download(url)
             editions.extend(parse_undata(url, data))
+        except UnreachableError:
+            raise  # one message, not one per file: the host is the same for every file
         except InputError as exc:
             problems.extend(exc.problems)
             continue
