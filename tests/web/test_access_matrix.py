@@ -392,3 +392,15 @@ def test_the_api_lists_the_first_100_problems_and_says_how_many(world: dict[str,
     body = r.json()
     assert r.status_code == 422 and body["total"] == 300 and len(body["problems"]) == 100
     assert body["problems"][0]["message"] == "unknown indicator 'no_such_statistic_0'"
+
+
+@pytest.mark.parametrize("p", [None, ("lead", LEAD)], ids=["anonymous", "lead"])
+def test_head_answers_wherever_get_does(world: dict[str, Any], p: tuple[str, str] | None) -> None:
+    """HEAD gives GET's status and headers, without the body, on every page, twin and download."""
+    client = _client(world["app"], p)
+    for method, _, path, _, how, _, _ in cases(world):
+        if method != "GET" or how == "api" or path.startswith("/reports"):
+            continue
+        got, head = client.get(path, follow_redirects=False), client.head(path, follow_redirects=False)
+        assert (head.status_code, head.content) == (got.status_code, b""), path
+        assert head.headers.get("content-type") == got.headers.get("content-type"), path

@@ -140,6 +140,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         max_age=settings.session_lifetime_hours * 3600,
     )
 
+    app.add_middleware(HeadAsGet)
+
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
@@ -630,6 +632,27 @@ def create_app(database_url: str | None = None) -> FastAPI:
         return error_page(request, 422, lines)
 
     return app
+
+
+class HeadAsGet:
+    """HEAD wherever GET works: the request is answered as a GET, and only the status and headers are sent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def raw_changes(
