@@ -1,6 +1,7 @@
 """The analysis commands end to end, with the JSON keys other programs read."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,13 @@ def test_unknown_country_and_component(loaded: Path) -> None:
     assert "unknown country name" in run("simulate", "-e", "2024", "-c", "Atlantis", "--set", "hci=0.8", code=2)
     assert "unknown indicator" in run("simulate", "-e", "2024", "-c", "VNM", "--set", "hcx=0.8", code=2)
     assert "not loaded" in run("simulate", "-e", "2011", "-c", "VNM", "--set", "hci=0.8", code=2)
+
+
+def test_csv_is_a_header_and_rows_at_the_sources_precision(loaded: Path) -> None:
+    result = CliRunner().invoke(app, ["target", "-e", "2024", "-c", "VNM", "--rank", "50", "-f", "csv"])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and lines[0] == "indicator,from,to,increase,owner"  # the summary went to stderr
+    assert "reaches rank 50" in result.stderr
+    for line in lines[1:]:
+        for cell in line.split(","):
+            assert not re.fullmatch(r"-?\d+\.\d{6,}", cell), line  # 5 decimals, as the UN publishes

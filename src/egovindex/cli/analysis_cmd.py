@@ -171,7 +171,7 @@ def target(
     if fmt is Format.json:
         _json(result.to_dict())
         return
-    out = console()
+    out = console() if fmt is Format.table else err_console()  # CSV on stdout is a header and rows only
     out.print(
         f"{iso3}, EGDI {result.edition}: target rank {rank or '-'}"
         + (f", {region.upper()} rank {region_rank}" if region_rank and region else "")
@@ -193,7 +193,9 @@ def target(
         fmt,
         title="Component changes",
     )
-    if result.raw:
+    if result.raw and fmt is Format.csv:
+        out.print("the single raw-indicator changes are in the JSON form (-f json)")
+    elif result.raw:
         if result.raw["feasible"]:
             emit(
                 result.raw["candidates"],
@@ -230,7 +232,7 @@ def explain(
         _json(payload)
         return
     change = result.rank_to - result.rank_from
-    console().print(
+    (console() if fmt is Format.table else err_console()).print(
         f"{iso3}: rank {result.rank_from} in {from_} -> {result.rank_to} in {to} "
         f"({change:+d} places; negative is better)"
     )

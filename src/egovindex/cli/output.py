@@ -68,8 +68,10 @@ def emit(
     digits: int = 5,
     meta: dict[str, Any] | None = None,
 ) -> None:
-    """Print rows as a table, CSV (header + rows) or JSON (``{"meta": ..., "rows": [...]}`` or a list)."""
+    """Print rows as a table, CSV (header + rows) or JSON (``{"meta": ..., "rows": [...]}`` or a list). Numbers
+    are given to ``digits`` decimals in every form: the precision of their source (5 for the UN's values)."""
     cols = list(columns or (rows[0].keys() if rows else []))
+    rows = [{c: _rounded(r.get(c), digits) for c in cols} for r in rows]
     if fmt is Format.json:
         payload: Any = (
             {"meta": meta, "rows": [{c: r.get(c) for c in cols} for r in rows]}
@@ -96,6 +98,13 @@ def emit(
         for r in rows:
             table.add_row(*[_cell(r.get(c), digits) for c in cols])
         console().print(table)
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    """A float to ``digits`` decimals (no -0.0, no 0.9347600029999997); anything else as it is."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return round(value, digits) + 0.0
+    return value
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
