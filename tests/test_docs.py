@@ -39,3 +39,16 @@ def test_readme_opens_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     head = readme[: readme.index("## Using it")]
     assert "make run" in head and "make test" in head
+
+
+def test_the_readme_names_exactly_the_commands_that_print_csv_and_json() -> None:
+    reference = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
+    sections = re.split(r"^### `egovindex ([^`]+)`\n", reference, flags=re.MULTILINE)
+    three_forms = {
+        name
+        for name, body in zip(sections[1::2], sections[2::2], strict=True)
+        if re.search(r"table,\s+csv\s+or\s+json", body)
+    }
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    claim = readme.split("or with `--format csv|json` for programs", 1)[1].split(". `audit verify`", 1)[0]
+    assert set(re.findall(r"`([a-z][a-z -]+)`", claim)) == three_forms

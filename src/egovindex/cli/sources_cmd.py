@@ -141,7 +141,9 @@ def _download(edition: list[int] | None, url: list[str] | None, base_url: str | 
 
 
 @app.command("list")
-def list_loaded(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+def list_loaded(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")] = Format.table,
+) -> None:
     """Every stored edition version with its source file and checksum."""
     from egovindex.cli.common import engine
     from egovindex.store.db import unit_of_work
