@@ -256,3 +256,15 @@ def test_web_download_and_cli(store, tmp_path: Path, monkeypatch: pytest.MonkeyP
     bad = CliRunner().invoke(cli, ["report", "--period", "2026"])
     assert bad.exit_code == 2 and "--year 2026" in bad.output
     get_settings.cache_clear()
+
+
+def test_the_addressees_come_from_the_registry_at_the_reports_date(store) -> None:  # type: ignore[no-untyped-def]
+    engine, editions, raw = store
+    with unit_of_work(engine) as s:
+        before = rb.context(s, editions, Period.parse("2024Q4"), as_of=dt.date(2025, 1, 10), raw=raw)
+    after = _report(store, Q4, "vi")
+    assert [a["code"] for a in before["addressees"]] == ["VPCP", "BKHDT"]  # the planning ministry until 2025-02-28
+    assert [a["code"] for a in after.context["addressees"]] == ["VPCP", "BTC"]  # merged into Finance
+    html = rb.render_html(after.context, "vi")
+    assert "Gửi Văn phòng Chính phủ và Bộ Tài chính" in html and "Bộ Kế hoạch" not in html
+    assert "For the Government Office and the Ministry of Finance" in rb.render_html(after.context, "en")

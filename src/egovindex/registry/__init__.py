@@ -75,6 +75,7 @@ class Registry(BaseModel):
 
     agencies: tuple[Agency, ...]
     lead: str
+    report_addressees: tuple[str, ...] = ()
     indicators: tuple[Indicator, ...]
     recipients: dict[str, dict[str, str]]
     components: dict[str, dict[str, Any]]
@@ -90,6 +91,9 @@ class Registry(BaseModel):
         problems = []
         for a in self.agencies:
             problems += [f"agencies.yaml: {a.code}: unknown successor {s}" for s in a.successors if s not in codes]
+        problems += [
+            f"agencies.yaml: report_addressees: unknown agency {c}" for c in self.report_addressees if c not in codes
+        ]
         for i in self.indicators:
             for ref in (i.owner, *i.contributors, *((i.owner_before.agency,) if i.owner_before else ())):
                 if ref not in codes:
@@ -142,6 +146,13 @@ class Registry(BaseModel):
     def predecessors(self, code: str) -> list[str]:
         return sorted(a.code for a in self.agencies if code in a.successors)
 
+    def addressees_at(self, day: dt.date) -> list[Agency]:
+        """To whom a report dated ``day`` goes: the registry's addressees, each followed to its successors."""
+        codes: list[str] = []
+        for code in self.report_addressees:
+            codes += [c for c in self.successor_at(code, day) if c not in codes]
+        return [self.agency(c) for c in codes]
+
     def lead_at(self, day: dt.date) -> str:
         """The lead ministry for e-government on a date (its predecessor before it took over)."""
         lead = self.agency(self.lead)
@@ -180,6 +191,7 @@ def load() -> Registry:
         return Registry(
             agencies=data["agencies.yaml"]["agencies"],
             lead=data["agencies.yaml"]["lead"],
+            report_addressees=tuple(data["agencies.yaml"].get("report_addressees", ())),
             indicators=ind["indicators"],
             recipients=ind["recipients"],
             components=ind["components"],

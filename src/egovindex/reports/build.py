@@ -308,6 +308,9 @@ def context(
         "period": str(period),
         "kind": "quarterly" if period.quarter else "annual",
         "as_of": as_of.isoformat(),
+        "addressees": [
+            {"code": a.code, "name": a.name, "name_vi": a.name_vi} for a in registry.load().addressees_at(as_of)
+        ],
         "deadline": period.deadline.isoformat(),
         "position": pos,
         "asean": _asean(edition),
