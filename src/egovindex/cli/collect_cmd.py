@@ -357,7 +357,6 @@ def submit(
         p = _period(period or _template_period(file, data, limits))
     except InputError as exc:
         raise fail_input(exc) from None
-    peers = _peers(p)
 
     def act(session: Session) -> Any:
         rows = intake.read(str(file), data, agency=agency.upper(), period=p, limits=limits)
@@ -371,7 +370,6 @@ def submit(
             name=str(file),
             source_uri=str(file),
             source_sha256=hashlib.sha256(data).hexdigest(),
-            peers=peers,
         )
         return {
             "submission": sub.id,
@@ -393,16 +391,6 @@ def submit(
     )
     for w in result["warnings"]:
         console().print(f"  warning (justify with 'collect justify'): {w}")
-
-
-def _peers(period: Any) -> dict[str, list[float]]:
-    """ASEAN peers' latest values from the reference series, for the outlier rule (empty without them)."""
-    from egovindex.cli.analysis_cmd import _reference_series
-    from egovindex.collection.rules import asean_peers
-    from egovindex.survey.recompute import read_series
-
-    paths = _reference_series()
-    return asean_peers(read_series(paths), period) if paths else {}
 
 
 def _template_period(file: Path, data: bytes, limits: Any) -> str:

@@ -41,18 +41,6 @@ def hash_password(password: str) -> str:
     return PasswordHasher().hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
-    from argon2 import PasswordHasher
-    from argon2.exceptions import VerificationError
-
-    if not user.password_hash:
-        return False
-    try:
-        return PasswordHasher().verify(user.password_hash, password)
-    except VerificationError:
-        return False
-
-
 @functools.cache
 def _decoy_hash() -> str:
     """A hash to check a password against when the user does not exist, so that signing in takes the same time

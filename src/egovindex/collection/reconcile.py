@@ -6,7 +6,6 @@ a reason. An open discrepancy holds the statistic out of releases; a resolved on
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,6 +18,7 @@ from egovindex.collection.auth import AuthorisationError, require
 from egovindex.collection.models import Discrepancy, DiscrepancyComment, Submission, User
 from egovindex.collection.periods import Period
 from egovindex.collection.rules import Failure, evaluate
+from egovindex.store.models import _now
 
 
 def _differ(a: float, b: float) -> bool:
@@ -28,10 +28,6 @@ def _differ(a: float, b: float) -> bool:
 
 
 CURRENT = ("open", "resolved")  # the other states (agreed, replaced, superseded, withdrawn) are history
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def compare(session: Session, sub: Submission, *, actor: str) -> list[Discrepancy]:

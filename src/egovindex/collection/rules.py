@@ -189,18 +189,7 @@ def reference_peers(period: Period) -> dict[str, list[float]]:
 
 @functools.lru_cache(maxsize=16)
 def _reference_peers(folder: Path | None, period: str) -> dict[str, list[float]]:
-    raw = _reference_series(folder)
+    from egovindex.survey.recompute import reference_series
+
+    raw = reference_series(folder)
     return asean_peers(raw, Period.parse(period)) if raw is not None else {}
-
-
-@functools.lru_cache(maxsize=2)
-def _reference_series(folder: Path | None) -> Any:
-    """The raw series of the reference folder, read once per process."""
-    from egovindex.sources.load import reference_manifest
-    from egovindex.survey.recompute import read_series
-
-    if folder is None or not folder.is_dir():
-        return None
-    paths = [folder / rel for rel in reference_manifest()["indicators"]]  # type: ignore[union-attr]
-    paths = [p for p in paths if p.is_file()]
-    return read_series(paths) if paths else None

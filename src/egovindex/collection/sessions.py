@@ -23,16 +23,13 @@ from sqlalchemy.orm import Session
 from egovindex.collection import audit
 from egovindex.collection.auth import AuthorisationError, get_user, require
 from egovindex.collection.models import ApiToken, User, WebSession
+from egovindex.store.models import _now
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most once a minute per session
 
 
 class TokenError(AuthorisationError):
     """An API token that is unknown, expired or revoked (HTTP 401)."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _digest(secret: str) -> str:
@@ -46,7 +43,6 @@ class Principal:
     username: str
     role: str
     agency_code: str
-    session_id: str | None = None
     active: bool = True
 
 
@@ -65,28 +61,33 @@ def open_session(session: Session, *, user: User, address: str = "") -> str:
 
 def find_session(
     session: Session, token: str, *, idle: dt.timedelta, lifetime: dt.timedelta, now: dt.datetime | None = None
-) -> Principal | None:
-    """The signed-in user of a session id, or None when the session is unknown, revoked, idle too long, too old,
-    or its user is no longer active. Notes the time it was seen."""
+) -> tuple[Principal | None, str | None]:
+    """The signed-in user of a session id (None when the session is unknown, revoked, idle too long, too old, or
+    its user is no longer active), and what ``note_session`` must write, if anything: "seen" (at most once a
+    minute) or why the session ends. Reads only, so that most requests take no write lock."""
     now = now or _now()
     row = session.get(WebSession, _digest(token))
     if row is None or row.revoked_at is not None:
-        return None
-    expired = None
-    if now - row.last_seen > idle:
-        expired = "idle timeout"
-    elif now - row.created_at > lifetime:
-        expired = "lifetime reached"
+        return None, None
     user = session.get(User, row.user_id)
-    if expired is None and (user is None or not user.active):
-        expired = "user deactivated"
-    if expired is not None:
-        row.revoked_at, row.revoked_reason = now, expired
-        return None
-    if now - row.last_seen >= TOUCH_EVERY:
-        row.last_seen = now
-    assert user is not None
-    return Principal(user.username, user.role, user.agency_code, row.id)
+    if now - row.last_seen > idle:
+        return None, "idle timeout"
+    if now - row.created_at > lifetime:
+        return None, "lifetime reached"
+    if user is None or not user.active:
+        return None, "user deactivated"
+    return Principal(user.username, user.role, user.agency_code), "seen" if now - row.last_seen >= TOUCH_EVERY else None
+
+
+def note_session(session: Session, token: str, what: str, now: dt.datetime | None = None) -> None:
+    """Write what ``find_session`` found: the time the session was seen, or its end and why."""
+    row = session.get(WebSession, _digest(token))
+    if row is None or row.revoked_at is not None:
+        return
+    if what == "seen":
+        row.last_seen = now or _now()
+    else:
+        row.revoked_at, row.revoked_reason = now or _now(), what
 
 
 def end_session(session: Session, token: str, *, reason: str = "signed out") -> None:

@@ -10,6 +10,7 @@ some indicators is scored on those it has (``missing="renormalise"``) or with th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,19 @@ class Recomputed:
 def read_series(paths: list[Path]) -> Panel:
     """Series files merged into one panel (the file named first wins where two overlap)."""
     return read_many(paths)[0]
+
+
+@functools.lru_cache(maxsize=2)
+def reference_series(folder: Path | None) -> Panel | None:
+    """The raw series that the reference-data manifest names in ``folder``, read once per process (None without
+    them): for the simulator's raw what-if, the reports and the ASEAN outlier rule alike."""
+    from egovindex.sources.load import reference_manifest
+
+    if folder is None or not folder.is_dir():
+        return None
+    paths = [folder / rel for rel in reference_manifest()["indicators"]]  # type: ignore[union-attr]
+    paths = [p for p in paths if p.is_file()]
+    return read_series(paths) if paths else None
 
 
 def prepare(raw: Panel, edition: int, rule: Rule) -> Panel:

@@ -27,7 +27,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from egovindex.collection.auth import AuthorisationError, NotSignedInError
 from egovindex.web import analysis_pages, collect_routes, i18n, pages, review_routes, routedoc
 from egovindex.web.auth import Throttle, check_csrf, csrf_token, current, secret_key, sign_in, sign_out
-from egovindex.web.collect_routes import authenticate
 from egovindex.web.data import EditionCache
 from egovindex.web.params import (
     Component,
@@ -365,19 +364,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
             raise HTTPException(status_code=404, detail=f"no edition before {year} to explain the change")
         return max(earlier)
 
-    raw_cache: dict[str, Any] = {}
-
     def raw_series() -> Any:
-        """The raw indicator series of the reference data, read once."""
-        from egovindex.sources.load import reference_manifest
-        from egovindex.survey.recompute import read_series
+        """The raw indicator series of the reference data (read once per process)."""
+        from egovindex.survey.recompute import reference_series
 
-        ref = settings.reference_data
-        if ref is None:
+        panel = reference_series(settings.reference_data)
+        if panel is None:
             raise HTTPException(status_code=404, detail="no raw indicator series to recompute TII and HCI")
-        if "panel" not in raw_cache:
-            raw_cache["panel"] = read_series([ref / f for f in reference_manifest()["indicators"]])
-        return raw_cache["panel"]
+        return panel
 
     def release_whatif(release_id: int, year: int) -> dict[str, Any]:
         from egovindex.collection.models import Release
@@ -496,6 +490,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
         """The sign-in page; ``next``: the page of this site to go on to."""
         return html(request, "login.html", {}, {"csrf": csrf_token(request), "next": _local(next), "error": None})
 
+    def signed_in_as(username: str, password: str) -> Any:
+        """The active user with this name and password, or None (one password check either way)."""
+        from egovindex.collection.auth import authenticate
+        from egovindex.store.db import unit_of_work
+
+        with unit_of_work(engine) as s:
+            return authenticate(s, username, password)
+
     @app.post(
         "/login",
         **routedoc.extended(
@@ -523,7 +525,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         _ = i18n.gettext(language(request))
         if throttle.locked(*keys):
             error, status = _("Too many failed sign-ins: try again in 15 minutes."), 429
-        elif (user := authenticate(engine, username, password)) is None:
+        elif (user := signed_in_as(username, password)) is None:
             throttle.fail(*keys)
             error, status = _("Wrong user name or password."), 401
         else:

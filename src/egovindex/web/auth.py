@@ -72,12 +72,15 @@ def current(request: Request) -> Principal | None:
     found: Principal | None = None
     token = request.session.get("sid")
     if isinstance(token, str) and token:
-        from egovindex.collection.sessions import find_session
+        from egovindex.collection.sessions import find_session, note_session
         from egovindex.store.db import unit_of_work
 
-        limits = request.app.state.session_limits
-        with unit_of_work(request.app.state.engine) as s:
-            found = find_session(s, token, idle=limits[0], lifetime=limits[1])
+        engine, limits = request.app.state.engine, request.app.state.session_limits
+        with unit_of_work(engine.execution_options(readonly=True)) as s:  # a snapshot: no write lock
+            found, change = find_session(s, token, idle=limits[0], lifetime=limits[1])
+        if change is not None:  # at most once a minute, or when the session ends
+            with unit_of_work(engine) as s:
+                note_session(s, token, change)
         if found is None:
             request.session.pop("sid", None)
     request.state.principal = found

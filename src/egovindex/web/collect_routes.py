@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from egovindex.collection import intake, reconcile, workflow
 from egovindex.collection.auth import AuthorisationError, get_user, require
-from egovindex.collection.models import Submission, User
+from egovindex.collection.models import Submission
 from egovindex.collection.periods import Period, PeriodError
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.sources.files import SHOWN, InputError
@@ -610,10 +610,3 @@ def router(engine: Any, render: Any) -> APIRouter:
             )
 
     return r
-
-
-def authenticate(engine: Any, username: str, password: str) -> User | None:
-    from egovindex.collection.auth import authenticate as check
-
-    with unit_of_work(engine) as s:
-        return check(s, username, password)
