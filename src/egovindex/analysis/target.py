@@ -1,11 +1,16 @@
 """Target seeking: the least-cost change that reaches a world rank (and a rank in a region).
 
+One valuation for all analysis (the same as ``simulate``): the published EGDI is the baseline and a change
+moves it through the method (the change of each component times its weight); the other countries keep their
+published EGDI (or, with ``others="trend"``, their projected one). A proposal is therefore re-checked by
+``simulate`` exactly as a user would check it.
+
 Component level: EGDI is linear in the components, so the least-cost change is a linear programme, solved
-exactly with scipy's HiGHS: minimise sum(cost_j * d_j) subject to sum(w_j * d_j) >= needed, 0 <= d_j <= limit_j.
-The needed EGDI is the target-th highest EGDI among the other countries (a tie shares the rank). Raw-indicator
-level: the index is monotone but not linear in a raw indicator (one country's value moves every country's
-z-score), so each indicator is searched by bisection for the least value that reaches the target, every candidate
-re-scored for all countries with the edition's method; the cheapest is proposed.
+exactly with scipy's HiGHS: minimise sum(cost_j * d_j) subject to sum(w_j * d_j) >= needed - published,
+0 <= d_j <= limit_j. The needed EGDI is the target-th highest EGDI among the other countries (a tie shares the
+rank). Raw-indicator level: the index is monotone but not linear in a raw indicator (one country's value moves
+every country's z-score), so each indicator is searched by bisection for the least value that reaches the
+target, every candidate re-scored for all countries with the edition's method; the cheapest is proposed.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from egovindex import registry
-from egovindex.analysis.state import COMPONENTS, AnalysisError, EditionState
+from egovindex.analysis.state import COMPONENTS, AnalysisError, EditionState, region_rank, rerank
 from egovindex.engine.rank import competition_rank
 
 if TYPE_CHECKING:
@@ -99,15 +104,15 @@ def _threshold(values: np.ndarray, rank: int | None, n_max: int, what: str) -> f
 
 
 def others_egdi(state: EditionState, target: Target, history: list[Edition] | None) -> np.ndarray:
-    """The other countries' EGDI: as in the edition (``hold``) or projected to the next edition (``trend``)."""
+    """The other countries' EGDI: as published (``hold``) or projected to the next edition (``trend``)."""
     if target.others == "hold":
-        return state.recomputed()
+        return state.egdi.copy()
     from egovindex.analysis.nowcast import project
 
     if not history:
         raise AnalysisError("--others trend needs the past editions (load them with 'sources load')")
     projected = project([e for e in history if e.year <= state.year])
-    return np.array([projected.egdi.get(e, state.recomputed()[i]) for i, e in enumerate(state.entities)])
+    return np.array([projected.egdi.get(e, state.egdi[i]) for i, e in enumerate(state.entities)])
 
 
 def seek(
@@ -134,6 +139,8 @@ def seek(
     egdi = others_egdi(state, target, history)
     others = np.delete(egdi, i)
     members = state.members(target.region)
+    if target.region_rank is not None and not members[i]:
+        raise AnalysisError(f"{country} is not in {target.region} in the {state.year} edition")
     needed = max(
         _threshold(others, target.rank, len(state.entities), "rank"),
         _threshold(
@@ -148,7 +155,7 @@ def seek(
     current = state.components[i]
     unit_cost = np.array([_number(costs.get(c, 1.0), f"cost of {c}") for c in COMPONENTS])
     upper = np.array([_limit(limits.get(c), current[j], c) for j, c in enumerate(COMPONENTS)])
-    gap = needed + MARGIN - state.recomputed()[i]
+    gap = needed + MARGIN - state.egdi[i]
     if gap <= 0:
         delta = np.zeros(3)
     else:
@@ -161,8 +168,9 @@ def seek(
         if not solved.success:  # pragma: no cover - feasibility was checked above
             raise AnalysisError(f"the linear programme failed: {solved.message}")
         delta = np.where(solved.x > 1e-12, solved.x, 0.0)
-    proposal = current + delta
-    reached, reached_region = _rescore(state, i, proposal, egdi, members)
+    proposal = _as_published(current, delta, np.maximum(upper, current), edition.decimals)
+    delta = proposal - current
+    reached, reached_region = standing(state, target, egdi, members, {i: float(state.weights @ delta)})
     result = TargetResult(
         country=country,
         edition=state.year,
@@ -181,6 +189,14 @@ def seek(
     if raw is not None and gap > 0:
         result.raw = _raw_search(edition, state, i, target, egdi, members, costs, limits, raw, rule)
     return result
+
+
+def _as_published(current: np.ndarray, delta: np.ndarray, upper: np.ndarray, decimals: int) -> np.ndarray:
+    """The proposal at the precision the UN publishes components, rounded up (within the limits), so that the
+    values shown are the values that reach the target when typed into ``simulate``."""
+    scale = 10.0**decimals
+    up = np.ceil(np.round((current + delta) * scale, 6)) / scale
+    return np.where(delta > 0, np.minimum(up, upper), current)
 
 
 def _number(value: Any, what: str) -> float:
@@ -219,13 +235,25 @@ def _infeasible(state: EditionState, i: int, upper: np.ndarray, limits: dict[str
     )
 
 
-def _rescore(state: EditionState, i: int, proposal: np.ndarray, egdi: np.ndarray, members: np.ndarray) -> tuple:
-    """Re-score the proposal with the edition's method: the country's recomputed EGDI among the others."""
+def standing(
+    state: EditionState, target: Target, egdi: np.ndarray, members: np.ndarray, moves: dict[int, float]
+) -> tuple[int, int | None]:
+    """World and regional rank of the changed country after its EGDI (and perhaps others') moved by ``moves``.
+
+    With the others held, ranks are placed as ``simulate`` places them (``rerank``: the published order among
+    unchanged countries, a changed country by value); with projected others, by value among the projections.
+    """
     values = egdi.copy()
-    values[i] = float(np.asarray(proposal) @ state.weights)
-    rank = competition_rank(values)
-    region = competition_rank(np.where(members, values, np.nan))
-    return int(rank[i]), (None if not members[i] or np.isnan(region[i]) else int(region[i]))
+    i = next(iter(moves))
+    values[i] = state.egdi[i]  # the country's own baseline is its published EGDI, whatever the others do
+    changed = np.zeros(len(values), dtype=bool)
+    for j, move in moves.items():
+        values[j] += move
+        changed[j] = abs(move) > 1e-15
+    held = target.others == "hold"
+    rank = rerank(state.rank, state.egdi, changed, values) if held else competition_rank(values)
+    regional = region_rank(rank, members)
+    return int(rank[i]), (None if not members[i] or np.isnan(regional[i]) else int(regional[i]))
 
 
 def _raw_search(
@@ -258,10 +286,9 @@ def _raw_search(
             def rank_at(value: float, leaf: str = leaf, comp: str = comp, old: np.ndarray = old, j: int = j) -> tuple:
                 panel = base.with_values([(state.entities[i], leaf, state.year, value)])
                 new, _ = component_values(panel, edition, comp, rule)
-                values = egdi + state.weights[j] * np.nan_to_num(new - old)
-                rank = competition_rank(values)
-                region = competition_rank(np.where(members, values, np.nan))
-                return int(rank[i]), (None if np.isnan(region[i]) else int(region[i]))
+                move = state.weights[j] * np.nan_to_num(new - old)
+                moves = {i: float(move[i])} | {k: float(m) for k, m in enumerate(move) if k != i and m != 0}
+                return standing(state, target, egdi, members, moves)
 
             def reaches(value: float) -> bool:
                 rank, region = rank_at(value)
