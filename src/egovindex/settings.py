@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         "https://publicadministration.un.org/egovkb/Portals/egovkb/Documents/un",
         description="Base URL from which 'sources fetch' downloads EGOV_DATA_<year>.csv for each edition.",
     )
+    sdmx_sender: str = Field(
+        "VN_BKHCN",
+        pattern=r"^[A-Za-z0-9_@$\-]+$",
+        description="Sender id in the header of SDMX-ML exports of a release (an SDMX id); default: the lead "
+        "ministry's agency id.",
+    )
 
     secret_key: str = Field(
         "", description="Key that signs session cookies; default: a random key kept in data_dir/secret_key."

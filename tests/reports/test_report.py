@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from egovindex.analysis.standing import overview
 from egovindex.collection import workflow
 from egovindex.collection.auth import add_user, get_user
 from egovindex.collection.intake import Row
@@ -22,8 +23,7 @@ from egovindex.collection.registry_store import ensure_registry
 from egovindex.reports import build as rb
 from egovindex.store.db import make_engine, unit_of_work
 from egovindex.store.editions import current_editions
-from egovindex.web.i18n import gettext, number
-from egovindex.web.pages import overview
+from egovindex.translations import gettext, number
 
 AS_OF = dt.date(2026, 11, 23)
 Q4 = Period.parse("2026Q4")

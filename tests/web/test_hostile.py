@@ -33,8 +33,8 @@ from schemathesis.checks import not_a_server_error
 import samples
 from egovindex.collection.auth import issue_token
 from egovindex.store.db import unit_of_work
+from egovindex.translations import catalogue
 from egovindex.web import routedoc
-from egovindex.web.i18n import catalogue
 
 PASSWORD = samples.PASSWORD
 ADMIN = samples.account("administrator", samples.LEAD)  # the lead ministry's administrator

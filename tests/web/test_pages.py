@@ -113,20 +113,20 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
     from pathlib import Path
 
     from egovindex.reports.build import TEMPLATES
-    from egovindex.web.i18n import catalogue
+    from egovindex.translations import catalogue
 
     root = Path(__file__).parents[2] / "src/egovindex"
     found = set(TEMPLATES.values())  # the report's summary sentences
     for f in [
         *root.glob("web/templates/*.html"),
-        root / "web/pages.py",
-        root / "web/analysis_pages.py",
+        root / "analysis/standing.py",
+        root / "analysis/figures.py",
         root / "reports/templates/report.html",
         root / "reports/build.py",
     ]:
         found |= {a or b for a, b in re.findall(r"""_\("([^"]+)"\)|_\('([^']+)'\)""", f.read_text(encoding="utf-8"))}
     missing = sorted(found - set(catalogue("vi")))
-    assert not missing, f"add to web/i18n/vi/LC_MESSAGES/messages.po: {missing}"
+    assert not missing, f"add to translations/vi/LC_MESSAGES/messages.po: {missing}"
     assert catalogue("vi")["Very High"] == "Rất cao"
 
 
@@ -154,7 +154,7 @@ def test_sensitivity_twin(client: TestClient) -> None:
 def test_numbers_follow_babel_s_notation(value: float, lang: str) -> None:
     from babel.numbers import format_decimal
 
-    from egovindex.web.i18n import number
+    from egovindex.translations import number
 
     assert number(value, lang) == format_decimal(value, format="#,##0.0000", locale=lang)
 

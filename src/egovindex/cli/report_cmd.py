@@ -40,17 +40,12 @@ def report(
     """Build the thematic report: Viet Nam's EGDI position against ASEAN and the targets, what moved the rank,
     what the period's approved national data would do, the nowcast, data supply per agency, recommendations and
     annexes with provenance. The same inputs give a byte-identical HTML report."""
-    import json
-
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from egovindex.cli.analysis_cmd import _raw, _reference_series
-    from egovindex.cli.common import engine
+    from egovindex.cli.common import engine, stored_editions
     from egovindex.collection.periods import Period, PeriodError
-    from egovindex.collection.registry_store import ensure_registry
     from egovindex.reports import build as rb
-    from egovindex.store.db import unit_of_work
-    from egovindex.store.editions import current_editions
 
     if (period is None) == (year is None):
         raise fail("give either --period (a quarter, e.g. 2026Q4) or --year (e.g. 2026)")
@@ -65,33 +60,20 @@ def report(
     except ValueError:
         raise fail(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
     target = writable(out or Path(f"report_{p}_{lang.value}.{fmt.value}"))
-    steps = 3 if fmt is ReportFormat.pdf else 2
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console(), transient=True
     ) as progress:
-        task = progress.add_task("figures", total=steps)
+        task = progress.add_task("figures, charts and HTML", total=2)
         raw = _raw(_reference_series())
         try:
-            with unit_of_work(engine()) as session:  # committed first, as every command does
-                ensure_registry(session)
-            with unit_of_work(engine()) as session:
-                editions = {e.year: e for e in current_editions(session)}
-                ctx = rb.context(session, editions, p, as_of=day, raw=raw)
+            editions = {e.year: e for e in stored_editions()}
+            report = rb.produce(engine(), editions, p, lang=lang.value, as_of=day, raw=raw)
+            progress.update(task, advance=1, description=fmt.value.upper())
+            body = report.body(fmt.value)
         except rb.ReportError as exc:
             raise fail(str(exc)) from None
-        progress.update(task, advance=1, description="charts and HTML")
-        if fmt is ReportFormat.json:
-            body: bytes = json.dumps(ctx, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
-        else:
-            html = rb.render_html(ctx, lang.value)
-            body = html.encode()
-            progress.update(task, advance=1, description="PDF")
-            if fmt is ReportFormat.pdf:
-                try:
-                    body = rb.render_pdf(html)
-                except rb.ReportError as exc:
-                    raise fail(str(exc)) from None
-        progress.update(task, completed=steps)
+        progress.update(task, completed=2)
+    ctx = report.context
     write_file(target, body)  # never a half-written report
     missing = ctx["supply"]["missing"]
     console().print(

@@ -1,5 +1,6 @@
-"""Releases out: SDMX-CSV and SDMX-ML (pysdmx), checked against the data structure definition, and Excel in
-the layout of the recipient's questionnaire. Reading an SDMX file back gives the same values."""
+"""Releases out: SDMX-CSV and SDMX-ML (pysdmx) in the shipped data structure definition (collection/sdmx), checked
+against it, and Excel in the layout of the recipient's questionnaire. Reading an SDMX file back gives the same
+values."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from egovindex import registry
+from egovindex.collection import sdmx
 
 if TYPE_CHECKING:
     from egovindex.collection.models import Release
-
-STRUCTURE_ID = "EGOVINDEX_NATIONAL_STATS"
-AGENCY = "VN_EGOVINDEX"
-VERSION = "1.0"
 
 
 def _period(text: str) -> str:
     """SDMX time period: 2026-Q4 or 2026."""
     return text.replace("Q", "-Q") if "Q" in text else text
+
+
+def _freq(text: str) -> str:
+    """SDMX frequency of a period: Q for a quarter (2026Q4), A for a year."""
+    return "Q" if "Q" in text else "A"
 
 
 def frame(release: Release) -> Any:
@@ -28,13 +31,14 @@ def frame(release: Release) -> Any:
     return pd.DataFrame(
         [
             {
+                "FREQ": _freq(release.period),
                 "REF_AREA": "VN",
                 "INDICATOR": v.indicator_code,
-                "MEASURE": reg.indicator(v.indicator_code).sdmx.get("measure", v.indicator_code),
                 "REPORTING_AGENCY": v.agency_code,
-                "UNIT_MEASURE": v.unit,
                 "TIME_PERIOD": _period(release.period),
                 "OBS_VALUE": v.value,
+                "UNIT_MEASURE": sdmx.unit_code(v.unit),
+                "MEASURE": reg.indicator(v.indicator_code).sdmx.get("measure", v.indicator_code),
             }
             for v in release.values
         ]
@@ -42,25 +46,10 @@ def frame(release: Release) -> Any:
 
 
 def schema() -> Any:
-    """The data structure: dimensions REF_AREA, INDICATOR, REPORTING_AGENCY, TIME_PERIOD; measure OBS_VALUE."""
-    from pysdmx.model import Component, Components, Concept, DataType, Role, Schema
-
-    def comp(cid: str, role: Role, dtype: DataType, required: bool = True) -> Component:
-        attachment = {"attachment_level": "O"} if role == Role.ATTRIBUTE else {}
-        return Component(id=cid, required=required, role=role, concept=Concept(id=cid, dtype=dtype), **attachment)
-
-    components = Components(
-        [
-            comp("REF_AREA", Role.DIMENSION, DataType.STRING),
-            comp("INDICATOR", Role.DIMENSION, DataType.STRING),
-            comp("REPORTING_AGENCY", Role.DIMENSION, DataType.STRING),
-            comp("TIME_PERIOD", Role.DIMENSION, DataType.PERIOD),
-            comp("OBS_VALUE", Role.MEASURE, DataType.DOUBLE),
-            comp("MEASURE", Role.ATTRIBUTE, DataType.STRING, required=False),
-            comp("UNIT_MEASURE", Role.ATTRIBUTE, DataType.STRING),
-        ]
-    )
-    return Schema(context="datastructure", agency=AGENCY, id=STRUCTURE_ID, components=components, version=VERSION)
+    """The data structure of the shipped definition (collection/sdmx/structure.xml), its codelists resolved:
+    dimensions FREQ, REF_AREA, INDICATOR, REPORTING_AGENCY, TIME_PERIOD; measure OBS_VALUE; attributes
+    UNIT_MEASURE and MEASURE."""
+    return sdmx.load().to_schema()
 
 
 def to_xlsx(release: Release) -> bytes:
@@ -115,7 +104,8 @@ class StructureError(ValueError):
 
 def check(data: Any, structure: Any) -> None:
     """Check a data frame against the structure: every component present, required ones filled, one observation
-    per key, numeric measure, SDMX time periods. Raises StructureError listing every problem."""
+    per key, numeric measure, SDMX time periods, coded values in their codelists. Raises StructureError listing
+    every problem."""
     import re
 
     problems = []
@@ -137,12 +127,36 @@ def check(data: Any, structure: Any) -> None:
             for v in data["TIME_PERIOD"]
             if not re.fullmatch(r"\d{4}(-Q[1-4])?", str(v))
         ]
+    problems += _uncoded(data, structure)
     if problems:
         raise StructureError("; ".join(problems))
 
 
+def _uncoded(data: Any, structure: Any) -> list[str]:
+    """Values of coded components that are not in their codelist."""
+    problems = []
+    for c in structure.components:
+        if c.local_codes is None or c.id not in data.columns:
+            continue
+        codes = {code.id for code in c.local_codes.items}
+        unknown = sorted({str(v) for v in data[c.id].dropna() if str(v) not in codes})
+        problems += [f"{c.id} {v!r} is not in {c.local_codes.id}" for v in unknown]
+    return problems
+
+
+def header(release: Release) -> Any:
+    """The SDMX-ML message header: the sender from the settings (EGOVINDEX_SDMX_SENDER), an id naming the release."""
+    from pysdmx.model import Organisation
+    from pysdmx.model.message import Header
+
+    from egovindex.settings import get_settings
+
+    return Header(id=f"EGOVINDEX_RELEASE_{release.id}", sender=Organisation(id=get_settings().sdmx_sender))
+
+
 def to_sdmx(release: Release, fmt: str) -> str:
-    """The release as SDMX-CSV 2.0 or SDMX-ML 3.0, checked against the structure first."""
+    """The release as SDMX-CSV 2.0 or SDMX-ML 3.0 in the shipped structure, checked against it first; the text
+    ends with one newline."""
     from pysdmx.io import write_sdmx
     from pysdmx.io.format import Format
     from pysdmx.io.pd import PandasDataset
@@ -151,8 +165,10 @@ def to_sdmx(release: Release, fmt: str) -> str:
         raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}, xlsx")
     data, structure = frame(release), schema()
     check(data, structure)
-    text = write_sdmx([PandasDataset(structure=structure, data=data)], sdmx_format=getattr(Format, FORMATS[fmt]))
-    return text or ""
+    options = {"header": header(release)} if fmt == "sdmx-ml" else {}
+    dataset = PandasDataset(structure=structure, data=data)
+    text = write_sdmx([dataset], sdmx_format=getattr(Format, FORMATS[fmt]), **options) or ""
+    return text.rstrip("\n") + "\n"
 
 
 def read_sdmx_values(text: str) -> list[tuple[str, str, str, float]]:

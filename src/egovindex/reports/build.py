@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from egovindex import charts, methodologies, registry
 from egovindex.analysis import national_targets
 from egovindex.collection.periods import Period
-from egovindex.web.i18n import gettext, number
+from egovindex.translations import gettext, number
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from egovindex.engine import Panel
@@ -61,6 +62,12 @@ class Report:
         out = render_pdf(self.html)
         self.timings["pdf"] = time.perf_counter() - started
         return out
+
+    def body(self, fmt: str) -> bytes:
+        """The report as a file: ``pdf``, ``html``, or ``json`` (every figure in it)."""
+        if fmt == "json":
+            return json.dumps(self.context, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+        return self.pdf() if fmt == "pdf" else self.html.encode()
 
 
 # ------------------------------------------------------------------------------------------------ figures
@@ -273,9 +280,9 @@ def context(
 ) -> dict[str, Any]:
     """Every figure of the report, as plain data (what the JSON download holds)."""
     from egovindex.analysis.explain import explain
+    from egovindex.analysis.figures import nowcast
     from egovindex.analysis.simulate import raw_leaves
     from egovindex.analysis.state import AnalysisError
-    from egovindex.web.analysis_pages import nowcast
 
     year = _edition_for(editions, period)
     pos = position(editions, year)
@@ -518,7 +525,7 @@ def render_html(ctx: dict[str, Any], lang: str, timings: dict[str, float] | None
     )
     env.filters["num"] = lambda v, d=4: number(v, lang, d)
     env.filters["fig"] = lambda v: fmt(v, lang)
-    from egovindex.web.i18n import date
+    from egovindex.translations import date
 
     html = env.get_template("report.html").render(
         ctx=ctx,
@@ -556,6 +563,29 @@ def render_pdf(html: str) -> bytes:
         faces += f"@font-face {{ font-family: 'Report Sans'; font-weight: bold; src: url('{bold.as_uri()}'); }}\n"
     fonts = FontConfiguration()
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=faces, font_config=fonts)], font_config=fonts)
+
+
+FORMATS = ("pdf", "html", "json")
+
+
+def produce(
+    engine: Engine,
+    editions: dict[int, Edition],
+    period: Period,
+    *,
+    lang: str,
+    as_of: dt.date,
+    raw: Panel | None = None,
+) -> Report:
+    """The report as every face asks for it (``egovindex report``, ``/reports/{period}.{fmt}``): the registry
+    stored first, in a transaction of its own, then every figure read in one transaction, then the HTML."""
+    from egovindex.collection.registry_store import ensure_registry
+    from egovindex.store.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        ensure_registry(session)
+    with unit_of_work(engine) as session:
+        return build(session, editions, period, lang=lang, as_of=as_of, raw=raw)
 
 
 def build(

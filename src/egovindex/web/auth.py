@@ -9,7 +9,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request
 
@@ -122,3 +122,35 @@ def sign_out(request: Request) -> None:
             end_session(s, token)
     request.session.clear()
     request.state.principal = None
+
+
+def reader(request: Request, what: str, *, agency: str | None = None, day: Any = None) -> Any:
+    """The signed-in reader of this request, if the one reading rule (``collection.auth.require_read``) lets them
+    read ``what`` ("released", or "unreleased" values of ``agency``; None: of every agency)."""
+    from egovindex.collection.auth import require_read
+
+    return require_read(current(request), what, agency=agency, day=day)
+
+
+def bearer(engine: Any, authorization: str | None, use: str) -> str:
+    """The user name of an API request's bearer token; 401 with ``WWW-Authenticate`` when it is missing, unknown,
+    revoked or expired. The use is audited in its own transaction, so it stays in the log whatever the request
+    then does."""
+    from egovindex.collection.sessions import TokenError
+    from egovindex.collection.sessions import user_for_token as token_user
+
+    if not authorization or not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
+        raise HTTPException(
+            status_code=401, detail="send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"}
+        )
+    from egovindex.store.db import unit_of_work
+
+    try:
+        with unit_of_work(engine) as session:
+            return token_user(session, authorization[7:].strip()[:200], use=use).username
+    except TokenError as exc:
+        raise HTTPException(
+            status_code=401,
+            detail=str(exc),
+            headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc}"'},
+        ) from None

@@ -27,15 +27,19 @@ class EditionCache:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _memo: dict[tuple, Any] = field(default_factory=dict)
 
+    def stamp(self) -> tuple[int, int]:
+        """The state of the stored editions: their versions' count and newest id (a load adds a version)."""
+        with self.engine.connect() as connection:
+            count, newest = connection.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
+        return int(count), int(newest or 0)
+
     def editions(self) -> dict[int, Edition]:
-        with unit_of_work(self.engine.execution_options(readonly=True)) as session:
-            stamp = session.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
-            stamp = (int(stamp[0]), int(stamp[1] or 0))
-            if stamp != self._stamp:
-                with self._lock:
-                    self._editions = {e.year: e for e in current_editions(session)}
-                    self._stamp = stamp
-                    self._memo = {}
+        stamp = self.stamp()
+        if stamp != self._stamp:
+            with self._lock, unit_of_work(self.engine.execution_options(readonly=True)) as session:
+                self._editions = {e.year: e for e in current_editions(session)}
+                self._stamp = stamp
+                self._memo = {}
         return self._editions
 
     def memo(self, key: tuple, compute: Callable[[dict[int, Edition]], Any]) -> Any:

@@ -1,13 +1,14 @@
-"""The simulator's pages: what-if on components (and raw indicators), target seeking, rank-change explanation,
-sensitivity bands and the nowcast. Contexts shared by the HTML pages and their JSON twins."""
+"""The simulator's figures, shown by the web pages and the reports: what-if on components (and raw
+indicators), target seeking, rank-change explanation, sensitivity bands and the nowcast. Contexts shared by the
+HTML pages, their JSON twins and the reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from egovindex.analysis.state import AnalysisError
+from egovindex.errors import NotFoundError
 from egovindex.sources.undata import Edition
-from egovindex.web.pages import NotFoundError
 
 
 def _edition(editions: dict[int, Edition], year: int) -> Edition:
@@ -168,7 +169,7 @@ def sensitivity(editions: dict[int, Edition], year: int, country: str, draws: in
 def bands_chart(bands: dict[str, Any], lang: str) -> Any:
     """The sensitivity bands of ASEAN as an SVG chart, with a text description."""
     from egovindex import charts
-    from egovindex.web.i18n import gettext
+    from egovindex.translations import gettext
 
     _ = gettext(lang)
     rows = [

@@ -1,6 +1,7 @@
-"""Page contexts. Each page is one function that returns ``(data, view)``: ``data`` is what the JSON twin
-returns and what downloads contain; ``view`` adds what only the HTML needs (charts, labels). HTML and JSON are
-built from the same data, so they cannot disagree."""
+"""Where a country stands, as every face shows it: the overview, an edition's ranking, a country's history and
+a comparison. Each is one function that returns ``(data, view)``: ``data`` is what the JSON twin returns and what
+downloads contain; ``view`` adds what only the HTML needs (charts, labels). HTML and JSON are built from the same
+data, so they cannot disagree."""
 
 from __future__ import annotations
 
@@ -8,16 +9,13 @@ import datetime as dt
 from typing import Any
 
 from egovindex import charts, methodologies
+from egovindex.errors import NotFoundError
 from egovindex.sources.countries import countries, group_members, region_members, region_name
 from egovindex.sources.undata import Edition
 from egovindex.survey.egdi import profile, ranking
-from egovindex.web.i18n import gettext
+from egovindex.translations import gettext
 
 COUNTRY = "VNM"
-
-
-class NotFoundError(LookupError):
-    pass
 
 
 def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = None) -> tuple[dict, dict]:

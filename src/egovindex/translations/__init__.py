@@ -1,5 +1,5 @@
 """Languages: Vietnamese by default, English available. Every UI string goes through the Babel catalogues in
-``web/i18n/<lang>/LC_MESSAGES/messages.po`` (compiled in memory when first used); numbers and dates follow the
+``translations/<lang>/LC_MESSAGES/messages.po`` (compiled in memory when first used); numbers and dates follow the
 locale (Vietnamese: "0,7709", dd/mm/yyyy)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ DEFAULT = "vi"
 def catalogue(lang: str) -> dict[str, str]:
     from babel.messages.pofile import read_po
 
-    path = resources.files("egovindex.web") / "i18n" / lang / "LC_MESSAGES" / "messages.po"
+    path = resources.files("egovindex.translations") / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:
         cat = read_po(fh, locale=lang)
     return {m.id: m.string for m in cat if m.id and m.string}

@@ -1,0 +1,20 @@
+"""The web application's page families, one module each: plain route functions on a router, given the ``Site``
+(``web.site``) by injection. ``web.app.create_app`` includes every family's router, in ``FAMILIES`` order."""
+
+from __future__ import annotations
+
+from egovindex.web.families import (
+    admin,
+    api,
+    collection,
+    countries,
+    overview,
+    rankings,
+    releases,
+    reports,
+    review,
+    signin,
+    simulator,
+)
+
+FAMILIES = (overview, rankings, countries, simulator, signin, collection, review, releases, admin, api, reports)
