@@ -1,5 +1,6 @@
-"""Load test of the web application on loopback: 20 concurrent clients for a fixed time against the overview
-page, the 2024 ranking page, and a static file served by the same server (the baseline), in one run.
+"""Load test of the web application on loopback: 20 concurrent clients (no think time, no client cache) for a
+fixed time against every public page family and its JSON twin, and a static file served by the same server (the
+baseline), in one run.
 
 The server runs in its own process (uvicorn, one worker) on an embedded SQLite store loaded with the reference
 editions; the clients run in this process (asyncio + httpx). Requests are bounded by the duration.
@@ -20,7 +21,16 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = (("static file (baseline)", "/static/style.css"), ("overview page", "/"), ("2024 ranking page", "/egdi/2024"))
+TARGETS = (
+    ("static file (baseline)", "/static/style.css"),
+    ("overview page", "/"),
+    ("overview JSON twin", "/overview.json"),
+    ("2024 ranking page", "/egdi/2024"),
+    ("2024 ranking JSON twin", "/egdi/2024.json"),
+    ("country page (VNM)", "/country/VNM"),
+    ("simulator page", "/simulator"),
+    ("simulator JSON twin", "/simulator.json"),
+)
 
 
 def _free_port() -> int:
@@ -61,6 +71,7 @@ async def _hammer(url: str, clients: int, seconds: float) -> dict[str, float]:
         "rps": len(latencies) / elapsed,
         "p50_ms": q[49] * 1000,
         "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
     }
 
 
