@@ -44,7 +44,9 @@ def loaded_store(tmp_path_factory: pytest.TempPathFactory, reference: Path) -> s
 
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'ref.sqlite'}"
     upgrade(url)
-    loader.store(make_engine(url), loader.parse_all(loader.reference_files(reference)))
+    from egovindex.store.editions import save_editions
+
+    save_editions(make_engine(url), loader.parse_all(loader.reference_files(reference)))
     return url
 
 

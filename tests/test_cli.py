@@ -26,10 +26,11 @@ def run(*args: str, code: int = 0) -> str:
 def test_rank_a_file_never_loaded_before(store_env: Path, reference: Path) -> None:
     out = run("egdi", "rank", str(reference / "egdi/raw/text-mining-week1/EGOV_DATA_2016.csv"), "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["iso3", "country", "egdi", "rank", "group"]
+    assert list(rows[0]) == ["iso3", "country", "egdi", "rank", "group", "egdi_recomputed", "rank_recomputed"]
     assert len(rows) == 193
     vnm = next(r for r in rows if r["iso3"] == "VNM")
-    assert vnm["rank"] == "89" and abs(float(vnm["egdi"]) - 0.51426) < 5e-5 and vnm["group"] == "High"
+    assert vnm["rank"] == "89" and vnm["egdi"] == "0.51426" and vnm["group"] == "High"  # as published
+    assert vnm["rank_recomputed"] == "89" and abs(float(vnm["egdi_recomputed"]) - 0.51426) < 5e-5
     assert not (store_env / "data" / "test.sqlite").exists()
 
 
@@ -39,7 +40,9 @@ def test_rank_xlsx_with_region(store_env: Path, reference: Path) -> None:
     )
     rows = json.loads(out)
     assert [r["iso3"] for r in rows][:3] == ["SGP", "MYS", "BRN"]
-    assert {"iso3", "country", "egdi", "rank", "group", "region_rank"} == set(rows[0])
+    assert {"iso3", "country", "egdi", "rank", "group", "egdi_recomputed", "rank_recomputed", "region_rank"} == set(
+        rows[0]
+    )
     assert next(r for r in rows if r["iso3"] == "VNM")["region_rank"] == 6
 
 

@@ -55,3 +55,11 @@ def test_the_first_command_on_a_fresh_store_verifies_the_log_it_starts(store_env
     # command then reads (and the signed head beside it) already holds it
     assert "audit log verified: 2 entries" in run("audit", "verify")
     assert "audit log verified: 2 entries" in run("audit", "verify")
+
+
+def test_an_empty_password_read_from_stdin_is_refused(store_env: Path) -> None:
+    """--password-stdin with an empty line must not create an account that nobody can sign in to."""
+    run("registry", "load")
+    out = run("users", "add", "hoa", "--agency", "BKHCN", "--role", "lead", "--password-stdin", stdin="\n", code=2)
+    assert "at least 12 characters" in out
+    assert "created" in run("users", "add", "hoa", "--agency", "BKHCN", "--role", "lead")  # nothing was stored

@@ -2,6 +2,7 @@
 
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,10 @@ def test_target_json(loaded: Path, tmp_path: Path) -> None:
 def test_explain_json(loaded: Path) -> None:
     out = json.loads(run("explain", "VNM", "--from", "2022", "--to", "2024", "-f", "json"))
     assert (out["country"], out["from"], out["to"], out["rank_from"], out["rank_to"]) == ("VNM", 2022, 2024, 86, 71)
-    assert sum(out["parts"].values()) == pytest.approx(out["rank_to"] - out["rank_from"], abs=1e-9)
+    exact = sum(Fraction(v) for v in out["parts_exact"].values())  # the parts add up exactly
+    assert exact == out["rank_to"] - out["rank_from"]
+    # the parts shown at 5 decimals add up within their rounding
+    assert sum(out["parts"].values()) == pytest.approx(exact, abs=len(out["parts"]) * 5e-6)
     assert "not loaded" in run("explain", "VNM", "--from", "2011", "--to", "2014", code=2)
 
 
@@ -104,3 +108,27 @@ def test_csv_is_a_header_and_rows_at_the_sources_precision(loaded: Path) -> None
     for line in lines[1:]:
         for cell in line.split(","):
             assert not re.fullmatch(r"-?\d+\.\d{6,}", cell), line  # 5 decimals, as the UN publishes
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v)]
+    return []
+
+
+def test_json_and_csv_numbers_have_the_un_precision(loaded: Path) -> None:
+    """5 decimals, the UN's precision, in every analysis output; CSV is a header and rows only."""
+    outputs = [
+        run("simulate", "-e", "2024", "-c", "VNM", "--set", "hci=0.8", "-f", "json"),
+        run("target", "-e", "2024", "-c", "VNM", "--region", "asean", "--region-rank", "4", "-f", "json"),
+        run("explain", "VNM", "--from", "2022", "--to", "2024", "-f", "json"),
+    ]
+    floats = [f for text in outputs for f in _floats(json.loads(text))]
+    assert floats and all(round(f, 5) == f for f in floats), [f for f in floats if round(f, 5) != f][:5]
+    csv_text = runner.invoke(app, ["target", "-e", "2024", "-c", "VNM", "--rank", "60", "-f", "csv"]).stdout
+    assert csv_text.splitlines()[0] == "indicator,from,to,increase,owner"
+    assert all(len(cell.split(".")[-1]) <= 5 for line in csv_text.splitlines()[1:] for cell in line.split(",")[1:4])

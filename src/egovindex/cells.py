@@ -19,3 +19,20 @@ def escape_text(text: str) -> str:
 def safe_cell(value: Any) -> Any:
     """A cell value: text escaped, anything else (numbers, negative ones too; dates; None) as it is."""
     return escape_text(value) if isinstance(value, str) else value
+
+
+UN_DECIMALS = 5  # the UN publishes EGDI and its components to 4 or 5 decimals; analysis never shows more
+RATE_DECIMALS = 4  # shares and rates of national statistics
+
+
+def rounded(value: Any, digits: int = UN_DECIMALS) -> Any:
+    """Every float inside ``value`` (dicts, lists, tuples) to ``digits`` decimals, as every face shows results
+    of the analysis: no 0.9847566666666665, no -0.0; NaN and infinities, and anything that is not a float, as
+    they are."""
+    if isinstance(value, float):
+        return round(value, digits) + 0.0 if value == value and abs(value) != float("inf") else value
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(v, digits) for v in value]
+    return value

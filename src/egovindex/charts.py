@@ -1,18 +1,27 @@
 """Charts as SVG, rendered on the server with Altair and vl-convert, for the web pages and the reports.
 
 Every chart has a title, axis titles with units, the source and a text description for screen readers
-(``Chart.description``). Rendering is cached: the same data give the same SVG.
+(``Chart.description``), all in the page's language (``lang``), numbers in the locale's notation. To assistive
+technology the SVG is one image named by its title: Vega's own ARIA labels (generated in English) are removed.
+Rendering is cached: the same data give the same SVG.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 SOURCE = "UN E-Government Survey (UN DESA), editions 2003-2024"
+NUMBERS = {  # d3-format locales of the page languages (Babel's symbols: Vietnamese "1.234,5")
+    "vi": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", ""]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]},
+}
+_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -25,28 +34,54 @@ class Chart:
 def _render(spec_json: str) -> str:
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(json.loads(spec_json))
+    spec = json.loads(spec_json)
+    return _one_image(vlc.vegalite_to_svg(spec), spec["title"]["text"])
+
+
+def _one_image(svg: str, title: str) -> str:
+    """The SVG as one image named by its title (``role="img"`` and ``<title>``), without Vega's ARIA labels."""
+    svg = _ARIA.sub("", svg)
+    start = svg.index("<svg")
+    end = svg.index(">", start)
+    return f'{svg[:end]} role="img">' + f"<title>{escape(title, quote=False)}</title>" + svg[end + 1 :]
 
 
 def render(spec: dict[str, Any], description: str) -> Chart:
     return Chart(_render(json.dumps(spec, sort_keys=True, default=str)), description)
 
 
-def _base(title: str, subtitle: str) -> dict[str, Any]:
+def source(lang: str) -> str:
+    """The charts' source line in ``lang``."""
+    from egovindex.translations import gettext
+
+    return gettext(lang)(SOURCE)
+
+
+def _base(title: str, subtitle: str, lang: str) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": title, "subtitle": [subtitle, SOURCE], "anchor": "start"},
+        "title": {"text": title, "subtitle": [subtitle, source(lang)], "anchor": "start"},
         "width": 560,
         "height": 240,
-        "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
+        "config": {
+            "font": "DejaVu Sans",
+            "view": {"stroke": None},
+            "locale": {"number": NUMBERS.get(lang, NUMBERS["en"])},
+        },
     }
 
 
 def rank_trend(
-    rows: list[dict[str, Any]], *, title: str, rank_label: str, edition_label: str, description: str
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    rank_label: str,
+    edition_label: str,
+    description: str,
+    lang: str = "en",
 ) -> Chart:
     """Rank by edition (1 at the top), one line per country."""
-    spec = _base(title, rank_label)
+    spec = _base(title, rank_label, lang)
     spec.update(
         {
             "data": {"values": rows},
@@ -66,9 +101,11 @@ def rank_trend(
     return render(spec, description)
 
 
-def components(rows: list[dict[str, Any]], *, title: str, value_label: str, description: str) -> Chart:
+def components(
+    rows: list[dict[str, Any]], *, title: str, value_label: str, description: str, lang: str = "en"
+) -> Chart:
     """Grouped bars: each country's OSI, TII, HCI and EGDI in one edition (values 0-1)."""
-    spec = _base(title, value_label)
+    spec = _base(title, value_label, lang)
     spec.update(
         {
             "data": {"values": rows},
@@ -84,9 +121,9 @@ def components(rows: list[dict[str, Any]], *, title: str, value_label: str, desc
     return render(spec, description)
 
 
-def rank_bands(rows: list[dict[str, Any]], *, title: str, rank_label: str, description: str) -> Chart:
+def rank_bands(rows: list[dict[str, Any]], *, title: str, rank_label: str, description: str, lang: str = "en") -> Chart:
     """Each country's median rank (point) and 5-95% interval (bar) under uncertain weights, method and data."""
-    spec = _base(title, rank_label)
+    spec = _base(title, rank_label, lang)
     order = [r["country"] for r in sorted(rows, key=lambda r: r["median"])]
     spec.update(
         {
@@ -115,9 +152,9 @@ def rank_bands(rows: list[dict[str, Any]], *, title: str, rank_label: str, descr
     return render(spec, description)
 
 
-def target_gaps(rows: list[dict[str, Any]], *, title: str, label: str, description: str) -> Chart:
+def target_gaps(rows: list[dict[str, Any]], *, title: str, label: str, description: str, lang: str = "en") -> Chart:
     """Current rank against each rank target (bars: places still to gain)."""
-    spec = _base(title, label)
+    spec = _base(title, label, lang)
     spec.update(
         {
             "height": max(100, 28 * len(rows)),

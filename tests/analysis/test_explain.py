@@ -5,8 +5,7 @@ import pytest
 
 from egovindex.analysis.explain import explain
 from egovindex.analysis.state import AnalysisError
-from egovindex.sources.files import SourceFile
-from egovindex.sources.undata import Edition, EditionRow
+from egovindex.domain import Edition, EditionRow, SourceFile
 from egovindex.survey.egdi import check
 
 PAIRS = [(2014, 2016), (2016, 2018), (2018, 2020), (2020, 2022), (2022, 2024)]

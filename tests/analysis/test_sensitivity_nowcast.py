@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from egovindex.analysis import nowcast
-from egovindex.analysis.sensitivity import INPUTS, Settings, run, score_draws
+from egovindex.analysis.sensitivity import INPUTS, DrawOptions, run, score_draws
 from egovindex.analysis.state import AnalysisError, EditionState
 from egovindex.engine import competition_rank
 
@@ -15,10 +15,10 @@ def test_nominal_draw_reproduces_the_recomputed_ranks(editions: dict) -> None:
 
 
 def test_same_seed_same_output_and_intervals(editions: dict) -> None:
-    a = run(editions[2024], Settings(draws=600, seed=7, chunk=250, sobol_n=64), country="VNM")
-    b = run(editions[2024], Settings(draws=600, seed=7, chunk=250, sobol_n=64), country="VNM")
+    a = run(editions[2024], DrawOptions(draws=600, seed=7, chunk=250, sobol_n=64), country="VNM")
+    b = run(editions[2024], DrawOptions(draws=600, seed=7, chunk=250, sobol_n=64), country="VNM")
     assert a.to_dict() == b.to_dict()
-    c = run(editions[2024], Settings(draws=600, seed=8, chunk=250))
+    c = run(editions[2024], DrawOptions(draws=600, seed=8, chunk=250))
     assert not np.array_equal(a.median, c.median)
     assert (a.p05 <= a.median).all() and (a.median <= a.p95).all()
     assert set(a.sobol) == set(INPUTS)
@@ -27,7 +27,7 @@ def test_same_seed_same_output_and_intervals(editions: dict) -> None:
 
 
 def test_no_uncertainty_gives_the_nominal_rank_everywhere(editions: dict) -> None:
-    r = run(editions[2016], Settings(draws=50, seed=1, concentration=1e12, error=0.0))
+    r = run(editions[2016], DrawOptions(draws=50, seed=1, concentration=1e12, error=0.0))
     i = r.entities.index("VNM")
     assert r.nominal[i] == 89 and 80 <= r.median[i] <= 100
 

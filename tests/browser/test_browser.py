@@ -23,7 +23,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, reference: Path):  # type: 
             pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
         pytest.skip("no Chromium (apt-get install chromium)")
 
-    from egovindex.collection.auth import add_user
+    from egovindex.collection.accounts import add_user
     from egovindex.collection.registry_store import ensure_registry
     from egovindex.settings import get_settings
     from egovindex.sources import load as loader
@@ -38,7 +38,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, reference: Path):  # type: 
     url = f"sqlite:///{tmp / 'browser.sqlite'}"
     upgrade(url)
     engine = make_engine(url)
-    loader.store(engine, loader.parse_all(loader.reference_files(reference)))
+    from egovindex.store.editions import save_editions
+
+    save_editions(engine, loader.parse_all(loader.reference_files(reference)))
     with unit_of_work(engine) as s:
         ensure_registry(s)
         for name, role in (("lan", "submitter"), ("minh", "approver"), ("hoa", "lead")):
@@ -96,14 +98,14 @@ def test_submit_approve_release_and_see_it_in_a_what_if(server: str, tmp_path: P
         fill(xlsx, source="VNNIC and operators' reports", values={"fixed_broadband_per100": "30,0"})
         page.set_input_files("input[type=file]", str(xlsx))
         page.click("#upload")
-        assert page.inner_text("#status") == "validated"
+        assert page.get_attribute("#status", "data-status") == "validated"  # shown in the page's language
         page.screenshot(path=str(ARTIFACTS / "2-submitted.png"), full_page=True)
         # 2. the approver
         page = browser.new_context().new_page()
         _sign_in(page, server, "minh", "/collect/2026Q4")
         page.click("#approve")
         page.wait_for_url(f"{server}/collect/2026Q4")
-        assert page.inner_text("#status") == "approved"
+        assert page.get_attribute("#status", "data-status") == "approved"  # shown in the page's language
         page.screenshot(path=str(ARTIFACTS / "3-approved.png"), full_page=True)
         # 3. the lead ministry releases to ITU and downloads SDMX
         page = browser.new_context(accept_downloads=True).new_page()

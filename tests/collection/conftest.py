@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-import egovindex.collection.models  # noqa: F401 - the collection tables belong to the metadata
-from egovindex.collection.auth import add_user
+import egovindex.store.collection  # noqa: F401 - the collection tables belong to the metadata
+from egovindex.collection.accounts import add_user
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from egovindex.store.models import Base

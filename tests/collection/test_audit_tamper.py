@@ -22,9 +22,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from egovindex.collection import audit, reconcile, workflow
-from egovindex.collection.auth import add_user, get_user, issue_token, set_self_approval
+from egovindex.collection.access import get_user
+from egovindex.collection.accounts import add_user, issue_token, set_self_approval
 from egovindex.collection.intake import Row
-from egovindex.collection.models import (
+from egovindex.collection.registry_store import ensure_registry
+from egovindex.domain.periods import Period
+from egovindex.settings import get_settings
+from egovindex.store.collection import (
     ApiToken,
     AuditEntry,
     AuditHead,
@@ -35,9 +39,6 @@ from egovindex.collection.models import (
     SubmittedValue,
     User,
 )
-from egovindex.collection.periods import Period
-from egovindex.collection.registry_store import ensure_registry
-from egovindex.settings import get_settings
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from samples import EDU
 

@@ -7,10 +7,11 @@ from collections import Counter
 from sqlalchemy import select
 
 from egovindex.collection import audit, workflow
-from egovindex.collection.auth import add_user, get_user
+from egovindex.collection.access import get_user
+from egovindex.collection.accounts import add_user
 from egovindex.collection.intake import Row
-from egovindex.collection.models import Submission
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
+from egovindex.store.collection import Submission
 from egovindex.store.db import unit_of_work
 
 Q4 = Period.parse("2026Q4")

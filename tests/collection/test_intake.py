@@ -15,7 +15,7 @@ from egovindex.collection.intake import (
     read_xlsx,
     template,
 )
-from egovindex.collection.periods import Period, PeriodError
+from egovindex.domain.periods import Period, PeriodError
 from egovindex.sources.files import InputError
 
 Q4 = Period.parse("2026Q4")

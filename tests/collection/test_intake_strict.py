@@ -23,7 +23,7 @@ from egovindex.collection.intake import (
     read_xlsx,
     template,
 )
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 from egovindex.sources.files import InputError
 
 Q4 = Period.parse("2026Q4")

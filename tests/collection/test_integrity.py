@@ -6,11 +6,12 @@ import math
 
 import pytest
 
-from egovindex.collection import auth, reconcile, workflow
-from egovindex.collection.auth import AuthorisationError, add_user, get_user
+from egovindex.collection import accounts, reconcile, workflow
+from egovindex.collection.access import AuthorisationError, get_user
+from egovindex.collection.accounts import add_user
 from egovindex.collection.intake import Row
-from egovindex.collection.models import AuditEntry, Discrepancy
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
+from egovindex.store.collection import AuditEntry, Discrepancy
 from egovindex.store.db import unit_of_work
 from samples import EDU
 
@@ -147,7 +148,7 @@ def test_an_approver_may_not_approve_their_own_submission(engine) -> None:  # ty
     with unit_of_work(engine) as s, pytest.raises(AuthorisationError, match="second person"):
         workflow.approve(s, user=get_user(s, "minh"), submission_id=sid)
     with unit_of_work(engine) as s:  # an administrator allows it for BKHCN, and that is in the audit log
-        auth.set_self_approval(s, user=get_user(s, "admin"), agency="BKHCN", allow=True)
+        accounts.set_self_approval(s, user=get_user(s, "admin"), agency="BKHCN", allow=True)
     with unit_of_work(engine) as s:
         assert workflow.approve(s, user=get_user(s, "minh"), submission_id=sid).status == "approved"
         actions = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
@@ -155,7 +156,7 @@ def test_an_approver_may_not_approve_their_own_submission(engine) -> None:  # ty
         approval = s.query(AuditEntry).filter(AuditEntry.action == "submission.approve").one()
         assert "self_approval" in approval.after
     with unit_of_work(engine) as s, pytest.raises(AuthorisationError, match="an administrator"):
-        auth.set_self_approval(s, user=get_user(s, "hoa"), agency="BKHCN", allow=False)
+        accounts.set_self_approval(s, user=get_user(s, "hoa"), agency="BKHCN", allow=False)
 
 
 # ------------------------------------------------------------------------- 14. one validation at every door

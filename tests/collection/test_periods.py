@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from egovindex.collection.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodError
+from egovindex.domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodError
 
 
 @pytest.mark.parametrize(

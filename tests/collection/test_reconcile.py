@@ -3,9 +3,9 @@
 import pytest
 
 from egovindex.collection import reconcile, workflow
-from egovindex.collection.auth import AuthorisationError, get_user
+from egovindex.collection.access import AuthorisationError, get_user
 from egovindex.collection.intake import Row
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 from egovindex.store.db import unit_of_work
 from samples import EDU
 
@@ -21,7 +21,7 @@ def _submit(engine, user: str, agency: str, rows: list[Row]) -> int:  # type: ig
 
 @pytest.fixture
 def contributors(engine):  # type: ignore[no-untyped-def]
-    from egovindex.collection.auth import add_user
+    from egovindex.collection.accounts import add_user
 
     with unit_of_work(engine) as s:
         add_user(s, actor="setup", username="thong", agency="CTK", role="submitter")

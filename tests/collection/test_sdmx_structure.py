@@ -17,11 +17,11 @@ from lxml import etree
 
 from egovindex import registry
 from egovindex.collection import export, sdmx, workflow
-from egovindex.collection.auth import get_user
+from egovindex.collection.access import get_user
 from egovindex.collection.intake import Row
-from egovindex.collection.models import Release, ReleasedValue
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 from egovindex.settings import get_settings
+from egovindex.store.collection import Release, ReleasedValue
 from egovindex.store.db import unit_of_work
 from samples import EDU
 

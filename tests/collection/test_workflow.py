@@ -8,10 +8,10 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from egovindex.collection import audit, export, workflow
-from egovindex.collection.auth import AuthorisationError, get_user
+from egovindex.collection.access import AuthorisationError, get_user
 from egovindex.collection.intake import Row
-from egovindex.collection.models import Release, Submission
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
+from egovindex.store.collection import Release, Submission
 from egovindex.store.db import unit_of_work
 
 Q3, Q4 = Period.parse("2026Q3"), Period.parse("2026Q4")
@@ -101,7 +101,7 @@ def test_warnings_need_justification_before_approval(engine) -> None:  # type: i
 def test_justifications_and_reasons_are_bounded_whichever_door(engine) -> None:  # type: ignore[no-untyped-def]
     """A justification or reason longer than MAX_TEXT characters, or a password longer than MAX_PASSWORD, is
     refused by the function itself (the CLI's door as much as the web's)."""
-    from egovindex.collection.auth import MAX_PASSWORD, hash_password
+    from egovindex.collection.accounts import MAX_PASSWORD, hash_password
 
     long, limit = "x" * (workflow.MAX_TEXT + 1), f"the limit is {workflow.MAX_TEXT}"
     _submit(engine, "lan", "BKHCN", Q3, TELECOM)

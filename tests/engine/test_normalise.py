@@ -74,3 +74,27 @@ def test_ranks_are_invariant_under_strictly_increasing_transforms(x: np.ndarray)
     x = np.round(x, 3)  # exact ties survive the transform
     transformed = np.arctan(x / 1e6) * 7 + 3
     np.testing.assert_array_equal(competition_rank(transformed), competition_rank(x))
+
+
+def test_zscore_is_numpys_mean_and_std_bit_for_bit() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(50, 3, 193)) * rng.uniform(0.1, 1e3, size=(50, 3, 1))
+    x[4, 1] = 7.0  # a constant row: zeros
+    mean, sd = x.mean(axis=-1, keepdims=True), x.std(axis=-1, keepdims=True)
+    expected = np.where(sd > 0, (x - mean) / np.where(sd > 0, sd, 1.0), 0.0)
+    np.testing.assert_array_equal(zscore(x), expected)
+    np.testing.assert_array_equal(zscore(x[:4]), (x[:4] - mean[:4]) / sd[:4])
+    np.testing.assert_array_equal(
+        minmax(x[:4]), (x[:4] - x[:4].min(-1, keepdims=True)) / np.ptp(x[:4], -1, keepdims=True)
+    )
+
+
+@pytest.mark.parametrize("method", [zscore, minmax, zscore_minmax])
+def test_axis_names_the_entities(method) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(193, 3, 40))  # (entities, components, draws)
+    x[5, 0, 2] = np.nan
+    x[:, 1, 3] = 0.5  # constant across entities
+    moved = np.moveaxis(method(np.moveaxis(x, 0, -1)), -1, 0)
+    np.testing.assert_allclose(method(x, axis=0), moved, rtol=1e-12, atol=1e-12)
+    assert np.isnan(method(x, axis=0)[5, 0, 2])

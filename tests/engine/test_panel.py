@@ -31,4 +31,4 @@ def test_concat_select_and_pandas() -> None:
     b = Panel.from_records([("B", "x", 1, 2.0)])
     both = Panel.concat([a, b])
     assert len(both) == 2 and both.select(entities=["B"]).entities() == ["B"]
-    assert list(both.to_pandas().columns) == ["entity", "indicator", "period", "value", "source"]
+    assert list(both.to_pandas().columns) == ["entity", "indicator", "time", "value", "source"]

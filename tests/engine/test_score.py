@@ -66,10 +66,10 @@ def test_every_stage_is_kept_under_its_name() -> None:
 
 def test_provenance_is_recorded() -> None:
     s = score(FW, PANEL, 2024)
-    assert s.framework_id == "tiny" and s.framework_version == "3" and s.period == "2024"
+    assert s.framework_id == "tiny" and s.framework_version == "3" and s.time == "2024"
     assert s.framework_digest == FW.digest()
     reordered = Panel.from_records(
-        reversed(list(zip(PANEL.entity, PANEL.indicator, PANEL.period, PANEL.value, strict=True)))
+        reversed(list(zip(PANEL.entity, PANEL.indicator, PANEL.time, PANEL.value, strict=True)))
     )
     assert score(FW, reordered, 2024).panel_digest == s.panel_digest
     changed = PANEL.with_values([("X", "a", 2024, 0.3)])

@@ -16,10 +16,11 @@ from markupsafe import escape
 
 from egovindex.analysis.standing import overview
 from egovindex.collection import workflow
-from egovindex.collection.auth import add_user, get_user
+from egovindex.collection.access import get_user
+from egovindex.collection.accounts import add_user
 from egovindex.collection.intake import Row
-from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
+from egovindex.domain.periods import Period
 from egovindex.reports import build as rb
 from egovindex.store.db import make_engine, unit_of_work
 from egovindex.store.editions import current_editions
@@ -52,7 +53,9 @@ def store(tmp_path_factory: pytest.TempPathFactory, reference: Path):  # type: i
     url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'report.sqlite'}"
     upgrade(url)
     engine = make_engine(url)
-    loader.store(engine, loader.parse_all(loader.reference_files(reference)))
+    from egovindex.store.editions import save_editions
+
+    save_editions(engine, loader.parse_all(loader.reference_files(reference)))
     with unit_of_work(engine) as s:
         ensure_registry(s)
         add_user(s, actor="setup", username="lan", agency="BKHCN", role="submitter")

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-import egovindex.collection.models  # noqa: F401 - the collection tables belong to the same metadata
+import egovindex.store.collection  # noqa: F401 - the collection tables belong to the same metadata
 from egovindex.sources import load as loader
 from egovindex.sources.undata import parse_undata, read_undata
 from egovindex.store.db import make_engine, unit_of_work, upgrade
@@ -26,12 +26,14 @@ def test_loading_is_versioned_never_overwritten(tmp_path: Path, reference: Path)
     upgrade(url)
     engine = make_engine(url)
     path = reference / "egdi/egdi_2024.csv"
-    first = loader.store(engine, read_undata(path))
-    again = loader.store(engine, read_undata(path))
+    from egovindex.store.editions import save_editions
+
+    first = save_editions(engine, read_undata(path))
+    again = save_editions(engine, read_undata(path))
     assert [(r.version, r.status) for r in first + again] == [(1, "added"), (1, "unchanged")]
     revised = path.read_bytes().replace(b"Viet Nam,VNM,71,0.77092", b"Viet Nam,VNM,71,0.77093")
     assert revised != path.read_bytes()
-    third = loader.store(engine, parse_undata("revised_2024.csv", revised))
+    third = save_editions(engine, parse_undata("revised_2024.csv", revised))
     assert [(r.version, r.status) for r in third] == [(2, "added")]
     with unit_of_work(engine) as session:
         (current,) = current_editions(session, [2024])

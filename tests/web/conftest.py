@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from egovindex.collection.auth import add_user
+from egovindex.collection.accounts import add_user
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from samples import PASSWORD

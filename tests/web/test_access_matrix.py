@@ -1,7 +1,7 @@
 """The access matrix: every route of the application x anonymous and each role x own agency (BGDDT, whose
 statistics are used here), another agency (VPCP) and the lead ministry (BKHCN).
 
-One rule decides what may be read (``collection.auth.require_read``): UN data are public; released national
+One rule decides what may be read (``collection.access.require_read``): UN data are public; released national
 values need a signed-in user; unreleased values (submissions, discrepancies, the report built from them) are read
 by the agency's own users, the agencies a discrepancy involves, the lead ministry and administrators. Writes are
 authorised before anything else is looked at: an authorised user's request below fails on the state of the data
@@ -19,7 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import samples
-from egovindex.collection.auth import ROLES, issue_token
+from egovindex.collection.access import ROLES
+from egovindex.collection.accounts import issue_token
 from egovindex.store.db import unit_of_work
 from samples import LEAD, OTHER, OWN, PASSWORD, account
 
@@ -130,6 +131,8 @@ def cases(w: dict[str, Any]) -> list[Case]:
         ("GET", "/collect/{period}", "/collect/2025", signed_in, "page", None, ok),
         ("GET", "/collect/{period}.json", "/collect/2025.json", signed_in, "json", None, ok),
         ("GET", "/collect/{period}/template.xlsx", "/collect/2025/template.xlsx", signed_in, "json", None, ok),
+        ("GET", "/collect/{period}/correct", "/collect/2025/correct", signed_in, "page", None, ok),
+        ("GET", "/collect/{period}/correct.json", "/collect/2025/correct.json", signed_in, "json", None, ok),
         ("GET", "/collect/problems/{key}.csv", "/collect/problems/none.csv", signed_in, "json", None, (404,)),
         ("GET", "/account", "/account", signed_in, "page", None, ok),
         ("GET", "/account.json", "/account.json", signed_in, "json", None, ok),
@@ -146,6 +149,34 @@ def cases(w: dict[str, Any]) -> list[Case]:
         ("GET", "/admin.json", "/admin.json", administrator, "json", None, ok),
         # writes, each made to fail on the state of the data once authorised
         ("POST", "/collect/{period}/upload", "/collect/2025/upload", submits_anywhere, "upload", {}, (422,)),
+        # the period's form names the agency whose values it holds: BGDDT's, whose 2025 values are released
+        (
+            "POST",
+            "/collect/{period}/draft",
+            "/collect/2025/draft",
+            submits_own,
+            "form",
+            {"agency": OWN, "draft_version": "0", "indicator": "no_such_statistic", "value": "1"},
+            (422,),
+        ),
+        (
+            "POST",
+            "/collect/{period}/form",
+            "/collect/2025/form",
+            submits_own,
+            "form",
+            {"agency": OWN, "draft_version": "0", "indicator": "ger_primary", "value": "104,5", "source": "MOET"},
+            (409,),  # released: locked until the lead ministry opens a correction
+        ),
+        (
+            "POST",
+            "/collect/{period}/correct",
+            "/collect/2025/correct",
+            submits_own,
+            "form",
+            {"agency": OWN, "version": "1", "indicator": "ger_primary", "value": "104,5", "reason": "revised"},
+            (409,),  # released: the lead ministry opens the correction first
+        ),
         (
             "POST",
             "/collect/submission/{submission_id}/approve",
@@ -343,6 +374,8 @@ HOSTILE = [
     ("GET", "/collect/0000.json", "json"),
     ("GET", "/collect/9999Q4.json", "json"),
     ("GET", "/collect/2026Q5", "page"),
+    ("GET", "/collect/9999Q4/correct.json", "json"),
+    ("POST", "/collect/2026Q5/draft", "form"),
     ("GET", "/board/0000.json", "json"),
     ("GET", "/reports/9999Q4.json", "json"),
     ("GET", "/simulator.json?release=9223372036854775808", "json"),

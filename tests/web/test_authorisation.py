@@ -5,7 +5,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from egovindex.collection.auth import ROLES, add_user, issue_token
+from egovindex.collection.access import ROLES
+from egovindex.collection.accounts import add_user, issue_token
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from egovindex.web.app import create_app

@@ -65,7 +65,7 @@ def test_a_change_of_the_editions_drops_what_was_kept(store: str) -> None:
 
 
 def test_signed_in_pages_are_built_for_their_reader_but_tagged(store: str) -> None:
-    from egovindex.collection.auth import add_user
+    from egovindex.collection.accounts import add_user
     from egovindex.collection.registry_store import ensure_registry
 
     with unit_of_work(make_engine(store)) as s:

@@ -31,7 +31,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 
 import samples
-from egovindex.collection.auth import issue_token
+from egovindex.collection.accounts import issue_token
 from egovindex.store.db import unit_of_work
 from egovindex.translations import catalogue
 from egovindex.web import routedoc
@@ -263,6 +263,8 @@ def _hostile() -> list[tuple[str, Hostile]]:
     """The list, each request with the kind of hostile value it carries."""
     sid, did = SID, DID
     api = {"agency": "BGDDT", "period": "2025Q4", "values": [{"indicator": "ger_primary", "value": 1, "source": "x"}]}
+    typed = {"agency": "BGDDT", "draft_version": "0", "indicator": "ger_primary", "value": "1", "source": "x"}
+    fix = {"agency": "BGDDT", "version": "1", "indicator": "ger_primary", "value": "1", "reason": "x"}
     out: list[Hostile] = []
     kinds: list[tuple[str, int]] = []  # (kind, where its requests end in the list)
     for p in BAD_PERIODS:
@@ -271,6 +273,11 @@ def _hostile() -> list[tuple[str, Hostile]]:
             Hostile("GET", f"/collect/{p}.json", APPROVER, "json"),
             Hostile("GET", f"/collect/{p}/template.xlsx", APPROVER, "json"),
             Hostile("POST", f"/collect/{p}/upload", APPROVER, "upload"),
+            Hostile("POST", f"/collect/{p}/draft", APPROVER, "form", typed),
+            Hostile("POST", f"/collect/{p}/form", APPROVER, "form", typed),
+            Hostile("GET", f"/collect/{p}/correct", APPROVER, "page"),
+            Hostile("GET", f"/collect/{p}/correct.json", APPROVER, "json"),
+            Hostile("POST", f"/collect/{p}/correct", APPROVER, "form", fix),
             Hostile("GET", f"/board/{p}", LEAD, "page"),
             Hostile("GET", f"/board/{p}.json", LEAD, "json"),
             Hostile("POST", f"/board/{p}/release", LEAD, "form", {"recipient": "UIS"}),
@@ -302,6 +309,9 @@ def _hostile() -> list[tuple[str, Hostile]]:
                 "POST", f"/collect/submission/{sid}/unapprove", APPROVER, "form", {"lock_version": i, "reason": "x"}
             ),
             Hostile("POST", f"/discrepancy/{did}/resolve", APPROVER, "form", {"reason": "x", "lock_version": i}),
+            Hostile("POST", "/collect/2025/draft", APPROVER, "form", {**typed, "draft_version": i}),
+            Hostile("POST", "/collect/2025/form", APPROVER, "form", {**typed, "draft_version": i}),
+            Hostile("POST", "/collect/2025/correct", APPROVER, "form", {**fix, "version": i}),
         ]
     kinds.append(("id", len(out)))
     for n in BAD_NUMBERS:
@@ -333,6 +343,9 @@ def _hostile() -> list[tuple[str, Hostile]]:
             Hostile(
                 "POST", "/api/submissions", SUBMITTER, "api", {**api, "values": [{**api["values"][0], "value": n}]}
             ),
+            Hostile("POST", "/collect/2025/form", APPROVER, "form", {**typed, "value": n}),
+            Hostile("POST", "/collect/2025/correct", APPROVER, "form", {**fix, "value": n}),
+            Hostile("POST", "/collect/2025/draft", APPROVER, "form", {**typed, "draft_version": n}),
         ]
     raw = (
         b'{"agency": "BGDDT", "period": "2025Q4", "values": [{"indicator": "ger_primary", "value": %s, "source": "x"}]}'
@@ -371,6 +384,17 @@ def _hostile() -> list[tuple[str, Hostile]]:
         ("/account/password", SUBMITTER, {"current": LONG, "password": "a new long password"}),
         ("/account/password", SUBMITTER, {"current": PASSWORD, "password": LONG}),
         (f"/collect/{LONG}/upload", APPROVER, None),
+        ("/collect/2025/draft", APPROVER, {**typed, "value": LONG}),
+        ("/collect/2025/draft", APPROVER, {**typed, "source": LONG}),
+        ("/collect/2025/draft", APPROVER, {**typed, "indicator": LONG}),
+        ("/collect/2025/draft", APPROVER, {**typed, "agency": LONG}),
+        ("/collect/2025/form", APPROVER, {**typed, "method_note": LONG}),
+        ("/collect/2025/form", APPROVER, {**typed, "evidence": LONG}),
+        (f"/collect/{LONG}/draft", APPROVER, typed),
+        ("/collect/2025/correct", APPROVER, {**fix, "reason": LONG}),
+        ("/collect/2025/correct", APPROVER, {**fix, "value": LONG}),
+        ("/collect/2025/correct", APPROVER, {**fix, "source": LONG}),
+        ("/collect/2025/correct", APPROVER, {**fix, "indicator": LONG}),
         (f"/board/{LONG}/release", LEAD, {"recipient": "UIS"}),
     ]
     out += [
@@ -396,6 +420,8 @@ def _hostile() -> list[tuple[str, Hostile]]:
         Hostile("GET", f"/country/{LONG}.json", APPROVER, "json"),
         Hostile("GET", f"/collect/{LONG}", APPROVER, "page"),
         Hostile("GET", f"/collect/{LONG}.json", APPROVER, "json"),
+        Hostile("GET", f"/collect/{LONG}/correct", APPROVER, "page"),
+        Hostile("GET", f"/collect/{LONG}/correct.json", APPROVER, "json"),
         Hostile("GET", f"/reports/2025.{LONG}", LEAD, "json"),
         Hostile("GET", f"/releases/1.{LONG}", APPROVER, "json"),
         Hostile("GET", f"/static/{LONG}", "anonymous", "page"),

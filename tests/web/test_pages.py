@@ -173,4 +173,4 @@ def test_simulator_raw_indicators_and_sensitivity_bands(client: TestClient) -> N
     ).text
     assert 'id="raw-whatif">' in page and f"<strong>{more['after']['rank']}</strong>" in page
     assert 'id="sensitivity"' in page and page.count("<svg") == 1  # the ASEAN bands chart
-    assert re.search(r"Viet Nam: trung vị thứ hạng \d+,\s+khoảng 5-95% \d+–\d+", page)
+    assert re.search(r"Việt Nam: trung vị thứ hạng \d+,\s+khoảng 5-95% \d+–\d+", page)

@@ -6,10 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from egovindex.collection import audit, workflow
-from egovindex.collection.auth import add_user, get_user
+from egovindex.collection.access import get_user
+from egovindex.collection.accounts import add_user
 from egovindex.collection.intake import Row
-from egovindex.collection.periods import Period
 from egovindex.collection.registry_store import ensure_registry
+from egovindex.domain.periods import Period
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from egovindex.web.app import create_app
 

@@ -9,12 +9,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from egovindex.collection import sessions
-from egovindex.collection.auth import add_user, change_user, get_user, issue_token, set_password
-from egovindex.collection.models import ApiToken, AuditEntry, WebSession
+from egovindex.collection.access import get_user
+from egovindex.collection.accounts import add_user, change_user, issue_token, set_password
 from egovindex.collection.registry_store import ensure_registry
+from egovindex.store.collection import ApiToken, AuditEntry, WebSession
 from egovindex.store.db import make_engine, unit_of_work, upgrade
 from egovindex.web.app import create_app
-from egovindex.web.auth import Throttle
+from egovindex.web.identity import Throttle
 from samples import PASSWORD, csrf_of, sign_in
 
 SIGNED_IN_PAGES = [
@@ -154,7 +155,7 @@ def test_tokens_expire_are_listed_revoked_and_their_use_audited(site) -> None:  
 def test_signing_in_checks_one_password_hash_whether_the_user_exists_or_not(site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from argon2 import PasswordHasher
 
-    from egovindex.collection.auth import authenticate
+    from egovindex.collection.accounts import authenticate
 
     _, engine = site
     calls: list[str] = []

@@ -6,7 +6,7 @@ import re
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from egovindex.collection.auth import add_user, issue_token
+from egovindex.collection.accounts import add_user, issue_token
 from egovindex.store.db import make_engine, unit_of_work
 from egovindex.web.app import create_app
 
@@ -86,7 +86,7 @@ def test_upload_with_an_error_fix_submit_and_approve(app_url: str) -> None:
     )
     assert stale.status_code == 409
     locked = client.get("/collect/2026Q4").text
-    assert "Đã khóa:" in locked and "must unapprove" in locked
+    assert "Đã khóa:" in locked and "người phê duyệt của cơ quan hủy phê duyệt" in locked  # the lock, in Vietnamese
 
 
 def test_forms_need_the_csrf_token(app_url: str) -> None:
@@ -146,9 +146,9 @@ def test_api_submissions_with_a_token(app_url: str) -> None:
 
 def test_lead_board_and_release_downloads(app_url: str) -> None:
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
     from egovindex.collection.intake import Row
-    from egovindex.collection.periods import Period
+    from egovindex.domain.periods import Period
 
     engine = make_engine(app_url)
     with unit_of_work(engine) as s:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from egovindex.collection.intake import HEADER_ROW, Limits, template
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 from egovindex.store.db import make_engine, unit_of_work
 from egovindex.web.app import create_app
 from samples import live_server
@@ -208,7 +208,7 @@ def test_pages_answer_while_hostile_uploads_are_read(server: str) -> None:
 
 
 def test_the_api_checks_the_token_before_the_body_and_bounds_the_body(app_url: str) -> None:
-    from egovindex.collection.auth import issue_token
+    from egovindex.collection.accounts import issue_token
 
     app = create_app(app_url)
     client = TestClient(app)

@@ -22,7 +22,7 @@ import numpy as np
 from egovindex.analysis.state import COMPONENTS, AnalysisError, EditionState
 
 if TYPE_CHECKING:
-    from egovindex.sources.undata import Edition
+    from egovindex.domain import Edition
 
 
 @dataclass

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from egovindex.analysis.state import AnalysisError
+from egovindex.domain import Edition
 from egovindex.errors import NotFoundError
-from egovindex.sources.undata import Edition
 
 
 def _edition(editions: dict[int, Edition], year: int) -> Edition:
@@ -51,6 +51,7 @@ def release_whatif(editions: dict[int, Edition], year: int, values: dict[str, fl
     return {
         "edition": year,
         "changes": [c.describe() for c in changes],
+        "set": {c.target: c.value for c in changes},
         "unused": sorted(set(values) - {c.target for c in changes}),
         "before": sim.before["VNM"],
         "after": sim.after["VNM"],
@@ -83,6 +84,7 @@ def raw_whatif(
         "country": code,
         "indicators": sorted(usable),
         "changes": [c.describe() for c in changes],
+        "set": {c.target: c.value for c in changes},
         "before": sim.before[code],
         "after": sim.after[code],
     }
@@ -149,7 +151,7 @@ def sensitivity(editions: dict[int, Edition], year: int, country: str, draws: in
 
     draws = max(100, min(draws, 20_000))
     edition = _edition(editions, year)
-    result = sa.run(edition, sa.Settings(draws=draws, seed=seed))
+    result = sa.run(edition, sa.DrawOptions(draws=draws, seed=seed))
     code = country.upper()
     rows = {r["iso3"]: r for r in result.rows({r.iso3: r.country_name for r in edition.rows})}
     if code not in rows:
@@ -169,12 +171,13 @@ def sensitivity(editions: dict[int, Edition], year: int, country: str, draws: in
 def bands_chart(bands: dict[str, Any], lang: str) -> Any:
     """The sensitivity bands of ASEAN as an SVG chart, with a text description."""
     from egovindex import charts
+    from egovindex.sources.countries import country_name
     from egovindex.translations import gettext
 
     _ = gettext(lang)
     rows = [
         {
-            "country": r["country"],
+            "country": country_name(r["iso3"], lang, r["country"]),
             "median": r["median_rank"],
             "p05": r["p05"],
             "p95": r["p95"],
@@ -186,5 +189,39 @@ def bands_chart(bands: dict[str, Any], lang: str) -> Any:
         rows,
         title=_("Rank under uncertain weights, method and data, {year}").format(year=bands["edition"]),
         rank_label=_("Rank among UN Member States (median, 5-95%)"),
-        description="; ".join(f"{r['country']}: {r['median']:g} ({r['p05']:g}-{r['p95']:g})" for r in rows),
+        description="; ".join(
+            f"{r['country']}: {_short(r['median'], lang)} ({_short(r['p05'], lang)}-{_short(r['p95'], lang)})"
+            for r in rows
+        ),
+        lang=lang,
     )
+
+
+def _short(value: float, lang: str) -> str:
+    """A rank or a percentile of ranks as short as it goes (71, 52,95 in Vietnamese)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def indicator_names(year: int, lang: str) -> dict[str, str]:
+    """The name of every indicator and component of an edition's method (its code -> its name in ``lang``), as
+    the methodology gives them."""
+    from egovindex import methodologies
+
+    nodes = methodologies.egdi(year).nodes
+    return {n.code: (n.name_vi or n.name) if lang == "vi" else (n.name or n.code) for n in nodes}
+
+
+def explain_labels(lang: str) -> dict[str, str]:
+    """What each part of a rank-change explanation (``explain``'s ``parts``) is, in ``lang``."""
+    from egovindex.translations import gettext
+
+    _ = gettext(lang)
+    return {
+        "own_osi": _("Its own OSI"),
+        "own_tii": _("Its own TII"),
+        "own_hci": _("Its own HCI"),
+        "others": _("The other countries"),
+        "method": _("The method (the EGDI weights)"),
+        "published_ties": _("Ties at the published precision"),
+    }

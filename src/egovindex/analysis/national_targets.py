@@ -43,6 +43,7 @@ def status(
             {
                 "id": t["id"],
                 "target": t["target"],
+                "target_vi": t.get("target_vi", t["target"]),
                 "metric": metric,
                 "threshold": int(threshold) if unit == "rank" else threshold,
                 "unit": unit,

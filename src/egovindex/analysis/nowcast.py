@@ -20,7 +20,7 @@ from egovindex.analysis.state import COMPONENTS, AnalysisError, EditionState
 from egovindex.engine.rank import competition_rank
 
 if TYPE_CHECKING:
-    from egovindex.sources.undata import Edition
+    from egovindex.domain import Edition
 
 FIRST_COMPARABLE = 2014
 SURVEY_STEP = 2

@@ -5,7 +5,12 @@ Each draw takes: component weights from a Dirichlet distribution centred on the 
 shifted to start at 0); an aggregation (weighted arithmetic or geometric mean); and a relative error on every
 published component value (normal, ``error`` standard deviation). With the nominal weights, min-max and the
 arithmetic mean and no error, a draw reproduces the edition's recomputed EGDI ranks. Draws are processed in
-chunks, so memory stays bounded whatever their number; the same seed gives the same output.
+chunks, and each chunk's ranks are tallied (how often each country got each rank) rather than kept, so memory stays
+bounded whatever their number; the percentiles are read from the tallies. The same seed gives the same output.
+
+Within a chunk, draws are grouped by method, so that each draw is normalised and aggregated only the way it uses, and
+laid out (countries, components, draws), so that the statistics across countries run over long contiguous rows.
+Neither changes a single operation on a value: the scores are those of the straightforward computation, bit for bit.
 
 Sobol' indices of the chosen country's rank: scipy.stats.sobol_indices over six inputs, each uniform on [0, 1):
 three for the weights (each mapped through the gamma quantile, then normalised: a Dirichlet draw), one for the
@@ -23,17 +28,17 @@ import numpy as np
 from egovindex.analysis.state import COMPONENTS, EditionState
 from egovindex.engine.aggregate import geometric_mean, weighted_mean
 from egovindex.engine.normalise import minmax, zscore
-from egovindex.engine.rank import competition_rank
+from egovindex.engine.rank import competition_rank, rank_counts
 
 if TYPE_CHECKING:
-    from egovindex.sources.undata import Edition
+    from egovindex.domain import Edition
 
 INPUTS = ("weight_osi", "weight_tii", "weight_hci", "normalisation", "aggregation", "data_error")
 ERROR_BANK = 256
 
 
 @dataclass(frozen=True)
-class Settings:
+class DrawOptions:
     draws: int = 10_000
     seed: int = 0
     concentration: float = 50.0
@@ -46,7 +51,7 @@ class Settings:
 @dataclass
 class Sensitivity:
     year: int
-    settings: Settings
+    settings: DrawOptions
     entities: tuple[str, ...]
     nominal: np.ndarray
     median: np.ndarray
@@ -105,20 +110,84 @@ def score_draws(
     comps: np.ndarray, weights: np.ndarray, use_zscore: np.ndarray, use_geometric: np.ndarray
 ) -> np.ndarray:
     """EGDI-like scores of every draw: comps (draws, countries, 3), weights (draws, 3), choices (draws,)."""
-    by_component = np.swapaxes(comps, -1, -2)  # (draws, 3, countries): normalise across countries
-    z = zscore(by_component)
-    z = z - z.min(axis=-1, keepdims=True)
-    normalised = np.where(use_zscore[:, None, None], z, minmax(by_component))
-    values = np.swapaxes(normalised, -1, -2)
-    w = weights[:, None, :]
-    arithmetic = weighted_mean(values, w)
-    geometric = geometric_mean(values, w)
-    return np.where(use_geometric[:, None], geometric, arithmetic)
+    order, bounds = _groups(use_zscore, use_geometric)
+    values = _by_country(np.asarray(comps, dtype=float), order)
+    scores = np.empty((values.shape[2], values.shape[0]))
+    scores[order] = _score_grouped(values, np.asarray(weights, dtype=float)[order].T, bounds)
+    return scores
+
+
+def _groups(use_zscore: np.ndarray, use_geometric: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The draws in the order min-max arithmetic, min-max geometric, z-score arithmetic, z-score geometric, and the
+    five bounds of these groups."""
+    method = 2 * np.asarray(use_zscore, dtype=np.intp) + np.asarray(use_geometric, dtype=np.intp)
+    order = np.argsort(method, kind="stable")
+    return order, np.concatenate([[0], np.cumsum(np.bincount(method, minlength=4))])
+
+
+def _by_country(draws: np.ndarray, order: np.ndarray, block: int = 32) -> np.ndarray:
+    """``draws`` (draws, countries, 3) in the draws' ``order``, laid out (countries, 3, draws) in memory: a copy
+    by blocks of 32 (country, component) columns, which keeps the transposition in cache."""
+    k = draws.shape[0]
+    flat = draws.reshape(k, -1)
+    out = np.empty((flat.shape[1], k))
+    for start in range(0, flat.shape[1], block):
+        out[start : start + block] = flat[order, start : start + block].T
+    return out.reshape(*draws.shape[1:], k)
+
+
+def _score_grouped(values: np.ndarray, weights: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Scores (draws, countries) of draws grouped as ``_groups`` orders them: values (countries, 3, draws),
+    weights (3, draws). Each group is normalised across countries (axis 0) and aggregated over the components
+    (axis 1) by its own method only."""
+    scores = np.empty((values.shape[2], values.shape[0]))
+    for z in (0, 1):
+        lo, hi = bounds[2 * z], bounds[2 * z + 2]
+        if lo == hi:
+            continue
+        if z:
+            normalised = zscore(values[:, :, lo:hi], axis=0)
+            normalised -= normalised.min(axis=0, keepdims=True)  # shifted to start at 0
+        else:
+            normalised = minmax(values[:, :, lo:hi], axis=0)
+        for g, aggregate in enumerate((weighted_mean, geometric_mean)):
+            start, stop = bounds[2 * z + g], bounds[2 * z + g + 1]
+            if start < stop:
+                part = normalised[:, :, start - lo : stop - lo]
+                scores[start:stop] = aggregate(part, weights[None, :, start:stop], axis=1).T
+    return scores
+
+
+def _percentiles(counts: np.ndarray, q: list[int]) -> np.ndarray:
+    """``np.percentile(ranks, q, axis=0)`` of the tallied ranks (the default linear interpolation, computed with the
+    same operations, so the same bits): the order statistics it interpolates are read from the cumulative counts.
+    A country with a missing rank in any draw gets NaN, as np.percentile gives."""
+    n = counts.shape[0]
+    draws = int(counts[0].sum())
+    if draws == 0:
+        raise ValueError("percentiles of no draws")
+    better = np.cumsum(counts[:, : n + 1], axis=1)  # (countries, rank 0..n): draws with that rank or a better one
+
+    def order_statistic(j: int) -> np.ndarray:  # the j-th smallest rank (from 0) of every country
+        return (better <= j).sum(axis=1).astype(float)
+
+    virtual = (draws - 1) * np.true_divide(q, 100)
+    previous = np.floor(virtual)
+    previous[virtual >= draws - 1] = -1  # np.percentile's convention: the last value (index -1), twice
+    gamma = virtual - previous
+    out = np.empty((len(q), n))
+    for i, (j, t) in enumerate(zip(previous.astype(np.intp).tolist(), gamma.tolist(), strict=True)):
+        a = order_statistic(j if j >= 0 else draws - 1)
+        b = order_statistic(j + 1 if j >= 0 else draws - 1)
+        diff = b - a
+        out[i] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
+    out[:, counts[:, -1] > 0] = np.nan
+    return out
 
 
 def run(
     edition: Edition,
-    settings: Settings,
+    settings: DrawOptions,
     *,
     country: str | None = None,
     progress: Callable[[int], None] | None = None,
@@ -127,8 +196,10 @@ def run(
     state = EditionState.of(edition)
     rng = np.random.default_rng(settings.seed)
     alpha = settings.concentration * state.weights
-    ranks = np.empty((settings.draws, len(state.entities)), dtype=np.float32)
+    n = len(state.entities)
+    counts = np.zeros((n, n + 2), dtype=np.int64)
     fixed = normalised_variants(state.components)
+    along_draws = state.components[:, :, None]  # (countries, 3, 1)
     done = 0
     while done < settings.draws:
         k = min(settings.chunk, settings.draws - done)
@@ -136,25 +207,31 @@ def run(
         use_z = rng.random(k) < 0.5
         use_geo = rng.random(k) < 0.5 if settings.geometric else None
         if settings.error > 0:
-            errors = 1.0 + settings.error * rng.standard_normal((k, *state.components.shape))
-            comps = np.clip(state.components[None] * errors, 0.0, None)
-            geo = use_geo if use_geo is not None else np.zeros(k, dtype=bool)
-            scores = score_draws(comps, weights, use_z, geo)
+            # (countries, 3, draws), grouped by method: the tally does not need the draws' order
+            order, bounds = _groups(use_z, use_geo if use_geo is not None else np.zeros(k, dtype=bool))
+            values = _by_country(rng.standard_normal((k, *state.components.shape)), order)
+            values *= settings.error  # components x (1 + error x N(0, 1)), clipped at 0
+            values += 1.0
+            values *= along_draws
+            np.clip(values, 0.0, None, out=values)
+            scores = _score_grouped(values, weights[order].T, bounds)
         else:
             scores = score_fixed(fixed, weights, use_z, use_geo)
-        ranks[done : done + k] = competition_rank(scores)
+        counts += rank_counts(scores)
         done += k
         if progress:
             progress(k)
-    p05, median, p95 = np.percentile(ranks, [5, 50, 95], axis=0)
-    result = Sensitivity(state.year, settings, state.entities, competition_rank(state.recomputed()), median, p05, p95)
+    p05, median, p95 = _percentiles(counts, [5, 50, 95])
+    # the rank each row is known by is the published one (the draws' nominal case reproduces the recomputed ranks,
+    # which differ from the published ones only where the UN's rounding tied countries)
+    result = Sensitivity(state.year, settings, state.entities, state.rank.copy(), median, p05, p95)
     if country:
         result.country = country
         result.sobol = sobol(state, state.index(country), settings)
     return result
 
 
-def sobol(state: EditionState, i: int, settings: Settings) -> dict[str, dict[str, float]]:
+def sobol(state: EditionState, i: int, settings: DrawOptions) -> dict[str, dict[str, float]]:
     """First-order and total Sobol' indices of the rank of country ``i``."""
     from scipy import stats
     from scipy.special import gammaincinv
@@ -187,4 +264,4 @@ def sobol(state: EditionState, i: int, settings: Settings) -> dict[str, dict[str
     }
 
 
-__all__ = ["COMPONENTS", "INPUTS", "Sensitivity", "Settings", "run", "score_draws", "score_fixed", "sobol"]
+__all__ = ["COMPONENTS", "INPUTS", "DrawOptions", "Sensitivity", "run", "score_draws", "score_fixed", "sobol"]

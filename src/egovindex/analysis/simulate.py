@@ -17,11 +17,15 @@ import numpy as np
 from egovindex.analysis.state import COMPONENTS, AnalysisError, EditionState, component_index, region_rank, rerank
 
 if TYPE_CHECKING:
+    from egovindex.domain import Edition
     from egovindex.engine import Panel
-    from egovindex.sources.undata import Edition
     from egovindex.survey.recompute import Rule
 
 Op = Literal["set", "shift", "scale"]
+VALUATION = (
+    "before: the published values; after: the published EGDI moved by the changes through the edition's method "
+    "(the other countries as published)"
+)
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ class Simulation:
             "edition": self.year,
             "region": self.region,
             "changes": [c.describe() for c in self.changes],
+            "valuation": VALUATION,
             "before": self.before,
             "after": self.after,
         }

@@ -1,7 +1,10 @@
 """Where a country stands, as every face shows it: the overview, an edition's ranking, a country's history and
 a comparison. Each is one function that returns ``(data, view)``: ``data`` is what the JSON twin returns and what
 downloads contain; ``view`` adds what only the HTML needs (charts, labels). HTML and JSON are built from the same
-data, so they cannot disagree."""
+data, so they cannot disagree.
+
+Rows name a country twice: ``country`` is the UN's name (as the edition publishes it) and ``country_name`` its name
+in the page's language (``sources.countries.country_name``: the UN's in English, CLDR's in Vietnamese)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,18 @@ import datetime as dt
 from typing import Any
 
 from egovindex import charts, methodologies
+from egovindex.domain import Edition
 from egovindex.errors import NotFoundError
-from egovindex.sources.countries import countries, group_members, region_members, region_name
-from egovindex.sources.undata import Edition
+from egovindex.sources.countries import (
+    area_names,
+    countries,
+    country_name,
+    group_members,
+    region_members,
+    region_name,
+)
 from egovindex.survey.egdi import profile, ranking
-from egovindex.translations import gettext
+from egovindex.translations import gettext, number
 
 COUNTRY = "VNM"
 
@@ -46,6 +56,7 @@ def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = No
             {
                 "iso3": r["iso3"],
                 "country": r["country"],
+                "country_name": country_name(r["iso3"], lang, r["country"]),
                 "egdi": r["egdi"],
                 "rank": r["rank"],
                 "region_rank": r["region_rank"],
@@ -55,13 +66,15 @@ def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = No
         "targets": targets(history, today),
         "deadlines": deadlines(today),
     }
+    name = country_name(COUNTRY, lang, latest.row(COUNTRY).country_name)
     chart = charts.rank_trend(
-        [{"edition": h["edition"], "rank": h["rank"], "country": "Viet Nam"} for h in history if h["rank"]],
+        [{"edition": h["edition"], "rank": h["rank"], "country": name} for h in history if h["rank"]],
         title=_("Viet Nam's EGDI rank, 2003-2024"),
         rank_label=_("Rank among UN Member States"),
         edition_label=_("Survey edition"),
         description=_("Line chart of Viet Nam's rank by edition: ")
         + ", ".join(f"{h['edition']}: {h['rank']}" for h in history if h["rank"]),
+        lang=lang,
     )
     return data, {"trend_chart": chart}
 
@@ -74,7 +87,7 @@ def targets(history: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any
 
 
 def deadlines(today: dt.date, count: int = 3) -> list[dict[str, str]]:
-    from egovindex.collection.periods import Period
+    from egovindex.domain.periods import Period
 
     out = []
     period = Period(today.year, (today.month - 1) // 3 + 1).previous()
@@ -111,6 +124,7 @@ def egdi_ranking(
             {
                 "iso3": r["iso3"],
                 "country": r["country"],
+                "country_name": country_name(r["iso3"], lang, r["country"]),
                 "egdi": r["egdi"],
                 "rank": r["rank"],
                 "group": r["group"],
@@ -137,7 +151,7 @@ def egdi_ranking(
     if sort not in SORTS:
         raise NotFoundError(_("Unknown sort {sort}.").format(sort=sort))
     if sort == "country":
-        table.sort(key=lambda r: r["country"])
+        table.sort(key=lambda r: alphabetical(r["country_name"]))
     elif sort != "rank":
         table.sort(key=lambda r: -(r[sort] or 0))
     data = {
@@ -147,10 +161,54 @@ def egdi_ranking(
         "sort": sort,
         "rows": table,
         "not_assessed": [
-            {"iso3": r.iso3, "country": r.country_name, "reason": r.reason} for r in edition.rows if not r.assessed
+            {
+                "iso3": r.iso3,
+                "country": r.country_name,
+                "country_name": country_name(r.iso3, lang, r.country_name),
+                "reason": r.reason,
+            }
+            for r in edition.rows
+            if not r.assessed
         ],
     }
-    return data, {"editions": sorted(editions), "groups": GROUPS, "sorts": SORTS}
+    view = {
+        "editions": sorted(editions),
+        "groups": GROUPS,
+        "sorts": SORTS,
+        "sort_labels": {
+            "rank": _("Rank"),
+            "egdi": "EGDI",
+            "osi": "OSI",
+            "tii": "TII",
+            "hci": "HCI",
+            "country": _("Country"),
+        },
+        "areas": area_names(lang),
+        "reasons": {r["iso3"]: not_assessed_reason(r["reason"], lang) for r in data["not_assessed"]},
+    }
+    return data, view
+
+
+def not_assessed_reason(reason: str | None, lang: str) -> str:
+    """Why a country is not assessed, in ``lang`` (the reader joins its reasons with "; ")."""
+    _ = gettext(lang)
+    known = {
+        "not a Member State at the time of the survey": _("not a Member State at the time of the survey"),
+        "not online: no national portal found": _("not online: no national portal found"),
+        "no human-capital data": _("no human-capital data"),
+        "no telecommunication-infrastructure data": _("no telecommunication-infrastructure data"),
+        "no data": _("no data"),
+    }
+    return "; ".join(known.get(part, part) for part in (reason or "no data").split("; "))
+
+
+def alphabetical(name: str) -> tuple[str, str]:
+    """A sort key for names in Vietnamese and English: letters without their marks first ("Ấn Độ" among the A,
+    "Đức" among the D)."""
+    import unicodedata
+
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
+    return bare.replace("Đ", "D").replace("đ", "d").casefold(), name
 
 
 def country(editions: dict[int, Edition], iso3: str, lang: str) -> tuple[dict, dict]:
@@ -162,10 +220,12 @@ def country(editions: dict[int, Edition], iso3: str, lang: str) -> tuple[dict, d
     if not history:
         raise NotFoundError(_("{iso3} is in no loaded edition.").format(iso3=iso3))
     c = countries()[iso3]
-    name = next((e.row(iso3).country_name for e in editions.values() if any(r.iso3 == iso3 for r in e.rows)), c.name)
+    un_name = next((e.row(iso3).country_name for e in editions.values() if any(r.iso3 == iso3 for r in e.rows)), c.name)
+    name = country_name(iso3, lang, un_name)
     data = {
         "iso3": iso3,
-        "country": name,
+        "country": un_name,
+        "country_name": name,
         "region": c.region,
         "subregion": c.subregion,
         "asean": iso3 in group_members("asean"),
@@ -177,8 +237,10 @@ def country(editions: dict[int, Edition], iso3: str, lang: str) -> tuple[dict, d
         rank_label=_("Rank among UN Member States"),
         edition_label=_("Survey edition"),
         description=", ".join(f"{h['edition']}: {h['rank']}" for h in history if h["rank"]),
+        lang=lang,
     )
-    return data, {"trend_chart": chart}
+    areas = area_names(lang)
+    return data, {"trend_chart": chart, "region": areas[c.region], "subregion": areas[c.subregion]}
 
 
 def compare(editions: dict[int, Edition], iso3s: list[str], year: int, lang: str) -> tuple[dict, dict]:
@@ -195,7 +257,9 @@ def compare(editions: dict[int, Edition], iso3s: list[str], year: int, lang: str
         rows = side_by_side(editions[year], codes)
     except KeyError as exc:
         raise NotFoundError(str(exc.args[0])) from None
-    names = {r["iso3"]: r["country"] for r in rows}
+    for r in rows:
+        r["country_name"] = country_name(r["iso3"], lang, r["country"])
+    names = {r["iso3"]: r["country_name"] for r in rows}
     trend = [
         {"edition": h["edition"], "rank": h["rank"], "country": names[c]}
         for c in codes
@@ -203,7 +267,7 @@ def compare(editions: dict[int, Edition], iso3s: list[str], year: int, lang: str
         if h["rank"]
     ]
     bars = [
-        {"component": k.upper(), "value": r[k], "country": r["country"]}
+        {"component": k.upper(), "value": r[k], "country": r["country_name"]}
         for r in rows
         for k in ("egdi", "osi", "tii", "hci")
         if r[k] is not None
@@ -214,13 +278,15 @@ def compare(editions: dict[int, Edition], iso3s: list[str], year: int, lang: str
             title=_("EGDI rank by edition"),
             rank_label=_("Rank among UN Member States"),
             edition_label=_("Survey edition"),
-            description=_("Rank by edition of ") + ", ".join(codes),
+            description=_("Rank by edition of ") + ", ".join(names[c] for c in codes),
+            lang=lang,
         ),
         "components_chart": charts.components(
             bars,
             title=_("EGDI and its components, {year}").format(year=year),
             value_label=_("Index value (0-1)"),
-            description="; ".join(f"{b['country']} {b['component']} {b['value']:.4f}" for b in bars),
+            description="; ".join(f"{b['country']} {b['component']} {number(b['value'], lang)}" for b in bars),
+            lang=lang,
         ),
     }
     return {"edition": year, "countries": codes, "rows": rows}, view

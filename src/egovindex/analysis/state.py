@@ -8,9 +8,9 @@ from functools import cached_property
 import numpy as np
 
 from egovindex import methodologies
+from egovindex.domain import Edition
 from egovindex.engine.rank import classify, competition_rank
 from egovindex.sources.countries import region_members
-from egovindex.sources.undata import Edition
 
 COMPONENTS = ("osi", "tii", "hci")
 

@@ -26,8 +26,8 @@ from egovindex.analysis.state import COMPONENTS, AnalysisError, EditionState, re
 from egovindex.engine.rank import competition_rank
 
 if TYPE_CHECKING:
+    from egovindex.domain import Edition
     from egovindex.engine import Panel
-    from egovindex.sources.undata import Edition
     from egovindex.survey.recompute import Rule
 
 MARGIN = 1e-9  # reach the threshold with a hair to spare, so re-scoring cannot fall short by rounding
@@ -66,6 +66,8 @@ class TargetResult:
             "reached_rank": self.reached_rank,
             "reached_region_rank": self.reached_region_rank,
             "cost": self.cost,
+            "valuation": "the published EGDI moved by the proposal through the edition's method; the others "
+            + ("as published" if self.target.others == "hold" else "as projected"),
             "proposal": {self.country: self.proposal},
             "current": {self.country: self.current},
             "changes": self.changes,

@@ -53,7 +53,7 @@ def _release_changes(release_id: int, edition: Any, indicators: list[Path] | Non
     from egovindex.analysis.simulate import changes_from_values, raw_leaves
     from egovindex.analysis.state import AnalysisError
     from egovindex.cli.common import engine
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
     from egovindex.store.db import unit_of_work
 
     with unit_of_work(engine()) as session:
@@ -73,7 +73,10 @@ def _release_changes(release_id: int, edition: Any, indicators: list[Path] | Non
 
 
 def _json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    """JSON of an analysis, its numbers at the UN's precision (``cells.rounded``)."""
+    from egovindex.cells import rounded
+
+    typer.echo(json.dumps(rounded(payload), ensure_ascii=False, indent=2))
 
 
 def simulate(
@@ -125,7 +128,7 @@ def simulate(
         return
     rows = []
     for iso3 in sim.before:
-        for when, table in (("before", sim.before), ("after", sim.after)):
+        for when, table in (("published", sim.before), ("simulated", sim.after)):
             rows.append({"iso3": iso3, "when": when, **table[iso3]})
     keep = set(countries) | set(sim.changed[:20])
     rows = [r for r in rows if r["iso3"] in keep] if fmt is Format.table else rows
@@ -273,7 +276,7 @@ def sensitivity(
         raise fail("--error must be a number of 0 or more")
     ed = edition_of(str(edition))
     iso3 = iso3_of(country) if country else None
-    settings = sa.Settings(draws=draws, seed=seed, concentration=concentration, error=error)
+    settings = sa.DrawOptions(draws=draws, seed=seed, concentration=concentration, error=error)
     with Progress(
         TextColumn("Monte Carlo"),
         BarColumn(),

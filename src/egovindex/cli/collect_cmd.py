@@ -59,9 +59,9 @@ def _run(action: Callable[[Session], Any]) -> Any:
     the store's objects do not outlive it, and reading one afterwards fails (a lazy load on a closed session). A
     result that still holds one is refused here, at once, rather than when some branch happens to read it.
     """
-    from egovindex.collection.auth import AuthorisationError
-    from egovindex.collection.periods import PeriodError
+    from egovindex.collection.access import AuthorisationError
     from egovindex.collection.workflow import WorkflowError
+    from egovindex.domain.periods import PeriodError
     from egovindex.sources.files import InputError
 
     try:
@@ -107,7 +107,7 @@ def _plain(value: Any) -> Any:
 
 
 def _period(text: str):  # type: ignore[no-untyped-def]
-    from egovindex.collection.periods import Period, PeriodError
+    from egovindex.domain.periods import Period, PeriodError
 
     try:
         return Period.parse(text)
@@ -204,8 +204,8 @@ def users_add(
     password_stdin: Annotated[bool, typer.Option(help="Read a password (12+ characters) from standard input.")] = False,
 ) -> None:
     """Create an account (the first administrator is created this way; there is no default password)."""
-    from egovindex.collection.auth import add_user
-    from egovindex.collection.models import User
+    from egovindex.collection.accounts import add_user
+    from egovindex.store.collection import User
 
     if not username.strip():
         raise fail("the username is blank")
@@ -234,7 +234,7 @@ def users_token(
     label: Annotated[str, typer.Option(help="What the token is for (e.g. the agency's reporting system).")] = "",
 ) -> None:
     """Issue an API token with which a program acts as this user; it is printed once and only its hash is kept."""
-    from egovindex.collection.auth import issue_token
+    from egovindex.collection.accounts import issue_token
     from egovindex.settings import get_settings
 
     days = get_settings().token_days
@@ -250,7 +250,7 @@ def users_tokens(
 ) -> None:
     """List API tokens: label, created, expiry, last use and state (your own, or anyone's for an administrator)."""
     from egovindex.collection import sessions
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     rows = _run(lambda s: sessions.tokens(s, user=get_user(s, user), username=username))
     emit(rows, fmt, title="API tokens")
@@ -262,7 +262,7 @@ def users_revoke_token(
 ) -> None:
     """Revoke an API token (its own user, or an administrator)."""
     from egovindex.collection import sessions
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _do(lambda s: sessions.revoke_token(s, user=get_user(s, user), token_id=token))
     console().print(f"token {token} revoked")
@@ -272,7 +272,7 @@ def users_revoke_token(
 def users_sign_out(username: Annotated[str, typer.Argument()], user: UserOpt) -> None:
     """End every web session and API token of a user at once (an administrator, or the user themselves)."""
     from egovindex.collection import sessions
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     ended = _run(lambda s: sessions.sign_out_everywhere(s, user=get_user(s, user), username=username))
     console().print(f"{username}: {ended} sessions and tokens ended")
@@ -287,7 +287,8 @@ def users_password(
     ] = True,
 ) -> None:
     """Set a user's password (an administrator, or the user themselves); every session and token of the user ends."""
-    from egovindex.collection.auth import get_user, set_password
+    from egovindex.collection.access import get_user
+    from egovindex.collection.accounts import set_password
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else ""
     _do(lambda s: set_password(s, user=get_user(s, user), username=username, password=password))
@@ -304,7 +305,8 @@ def users_self_approval(
 ) -> None:
     """Allow an agency's approvers to approve their own submissions, or forbid it again (an administrator); four
     eyes is the default, and every change is in the audit log."""
-    from egovindex.collection.auth import get_user, set_self_approval
+    from egovindex.collection.access import get_user
+    from egovindex.collection.accounts import set_self_approval
 
     _do(lambda s: set_self_approval(s, user=get_user(s, user), agency=agency.upper(), allow=allow))
     console().print(f"{agency.upper()}: self-approval {'allowed' if allow else 'forbidden'}")
@@ -345,7 +347,7 @@ def submit(
     import hashlib
 
     from egovindex.collection import intake, workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
     from egovindex.sources.files import InputError
 
     if not file.is_file():
@@ -415,7 +417,7 @@ def justify(
 ) -> None:
     """Justify a warning; once all are justified the values are validated."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     status = _run(
         lambda s: (
@@ -431,7 +433,7 @@ def justify(
 def approve(submission: SubmissionArg, user: UserOpt) -> None:
     """Approve validated values (an approver of the agency)."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _do(lambda s: workflow.approve(s, user=get_user(s, user), submission_id=submission))
     console().print(f"submission {submission}: approved")
@@ -441,7 +443,7 @@ def approve(submission: SubmissionArg, user: UserOpt) -> None:
 def unapprove(submission: SubmissionArg, reason: Annotated[str, typer.Option()], user: UserOpt) -> None:
     """Take an approval back, with a reason, so that the values can be changed."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _do(lambda s: workflow.unapprove(s, user=get_user(s, user), submission_id=submission, reason=reason))
     console().print(f"submission {submission}: validated again ({reason})")
@@ -456,7 +458,7 @@ def release(
 ) -> None:
     """Release the approved values owed to a recipient for a period (the lead ministry)."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     p = _period(period)
 
@@ -494,7 +496,7 @@ def correct(
 ) -> None:
     """Reopen an agency's released values for a correction (the lead ministry); the release itself stays."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     p = _period(period)
     _do(lambda s: workflow.open_correction(s, user=get_user(s, user), agency=agency.upper(), period=p, reason=reason))
@@ -505,7 +507,7 @@ def correct(
 def close(period: PeriodOpt, user: UserOpt) -> None:
     """Close a period: no more submissions or changes."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _do(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=True))
     console().print(f"period {period} closed")
@@ -515,7 +517,7 @@ def close(period: PeriodOpt, user: UserOpt) -> None:
 def reopen(period: PeriodOpt, user: UserOpt) -> None:
     """Reopen a closed period."""
     from egovindex.collection import workflow
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _do(lambda s: workflow.set_period(s, user=get_user(s, user), period=_period(period), closed=False))
     console().print(f"period {period} reopened")
@@ -554,7 +556,7 @@ def release_list(fmt: FormatOpt = Format.table) -> None:
     """Every release, newest first."""
     from sqlalchemy import select
 
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
     rows = _run(
         lambda s: [
@@ -583,7 +585,7 @@ def release_export(
 ) -> None:
     """Export a release as SDMX-CSV, SDMX-ML (checked against the structure) or Excel."""
     from egovindex.collection import export
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
     def act(session: Session) -> bytes:
         rel = session.get(Release, release_id)
@@ -684,7 +686,7 @@ def audit_seal(
 ) -> None:
     """Seal the log: sign its head anew after a restore or a key change (an administrator); the log must verify."""
     from egovindex.collection import audit
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _run(lambda s: audit.seal(s, user=get_user(s, user), reason=reason))
     found = _run(audit.fingerprint)
@@ -717,7 +719,7 @@ def discrepancies(
 def comment(discrepancy: DiscrepancyArg, text: Annotated[str, typer.Option()], user: UserOpt) -> None:
     """Add a comment to a discrepancy's thread."""
     from egovindex.collection import reconcile
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     _do(lambda s: reconcile.comment(s, user=get_user(s, user), discrepancy_id=discrepancy, text=text))
     console().print(f"comment added to discrepancy {discrepancy}")
@@ -733,7 +735,7 @@ def resolve(
 ) -> None:
     """Settle a discrepancy (an approver of the owner agency)."""
     from egovindex.collection import reconcile
-    from egovindex.collection.auth import get_user
+    from egovindex.collection.access import get_user
 
     def act(session: Session) -> tuple[str, str, Any]:
         d = reconcile.resolve(

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
-    from egovindex.sources.undata import Edition
+    from egovindex.domain import Edition
 
 
 def engine() -> Engine:

@@ -26,7 +26,8 @@ def rank(
     edition: EditionOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Recompute EGDI and ranks from the components with that edition's methodology."""
+    """The published EGDI and ranks, beside the EGDI and ranks recomputed from the published components with
+    that edition's methodology."""
     from egovindex.survey.egdi import ranking
 
     ed = edition_of(file_or_edition, edition=edition)
@@ -34,8 +35,9 @@ def rank(
         rows = ranking(ed, region=region)
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
-    columns = ["iso3", "country", "egdi", "rank", "group"] + (["region_rank"] if region else [])
-    title = f"EGDI {ed.year}" + (f", {region.upper()}" if region else "")
+    columns = ["iso3", "country", "egdi", "rank", "group", "egdi_recomputed", "rank_recomputed"]
+    columns += ["region_rank"] if region else []
+    title = f"EGDI {ed.year} as published, and recomputed" + (f", {region.upper()}" if region else "")
     emit(rows, fmt, title=title, columns=columns)
 
 
@@ -53,7 +55,11 @@ def check(
 
     report = run(edition_of(file_or_edition, edition=edition))
     if fmt is Format.json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        from egovindex.cells import rounded
+
+        # recomputed values and their differences from the published ones, to 7 decimals: a difference of the
+        # published rounding (5e-6) stays visible
+        typer.echo(json.dumps(rounded(report.to_dict(), 7), ensure_ascii=False, indent=2))
     elif fmt is Format.csv:
         emit(
             [

@@ -102,9 +102,9 @@ def emit(
 
 def _rounded(value: Any, digits: int) -> Any:
     """A float to ``digits`` decimals (no -0.0, no 0.9347600029999997); anything else as it is."""
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
-        return round(value, digits) + 0.0
-    return value
+    from egovindex.cells import rounded
+
+    return rounded(value, digits) if isinstance(value, float) else value
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -44,7 +44,7 @@ def report(
 
     from egovindex.cli.analysis_cmd import _raw, _reference_series
     from egovindex.cli.common import engine, stored_editions
-    from egovindex.collection.periods import Period, PeriodError
+    from egovindex.domain.periods import Period, PeriodError
     from egovindex.reports import build as rb
 
     if (period is None) == (year is None):

@@ -13,7 +13,7 @@ from egovindex.sources.files import InputError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from egovindex.sources.undata import Edition
+    from egovindex.domain import Edition
 
 app = typer.Typer(help="Load and fetch UN E-Government Survey exports.", no_args_is_help=True)
 
@@ -84,7 +84,9 @@ def load(
                 ) from None
             except InputError as exc:
                 raise fail_input(exc) from None
-            _report(loader.store(engine(), editions))
+            from egovindex.store.editions import save_editions
+
+            _report(save_editions(engine(), editions))
             return
         if ref is None or not ref.is_dir():
             raise fail("no reference data: set EGOVINDEX_REFERENCE_DATA or use 'egovindex sources fetch'")
@@ -102,7 +104,9 @@ def load(
         )
     except InputError as exc:
         raise fail_input(exc) from None
-    _report(loader.store(engine(), editions))
+    from egovindex.store.editions import save_editions
+
+    _report(save_editions(engine(), editions))
 
 
 @app.command("fetch")
@@ -113,13 +117,14 @@ def fetch(
 ) -> None:
     """Download exports from the UN Data Center (or a mirror), keep a copy, and load them."""
     from egovindex.cli.common import engine
-    from egovindex.sources import load as loader
 
     try:
         editions = _download(edition, url, base_url)
     except InputError as exc:
         raise fail_input(exc) from None
-    _report(loader.store(engine(), editions))
+    from egovindex.store.editions import save_editions
+
+    _report(save_editions(engine(), editions))
 
 
 def _download(edition: list[int] | None, url: list[str] | None, base_url: str | None) -> list[Any]:

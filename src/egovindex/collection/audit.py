@@ -7,9 +7,10 @@ Three things together make a change of any stored fact show:
    keeps the length of the chain and its last hash. Appends are serialised by locking the head row
    (``SELECT ... FOR UPDATE`` where the database has it; SQLite serialises writers itself).
 2. **The rows.** Whatever a transaction writes to a covered table (``COVERED``: submissions and their values,
-   validation issues, releases and released values, discrepancies and comments, period states, users, API
-   tokens, agency settings, agencies) is read back just before it commits and written as one ``rows.commit``
-   entry: a canonical snapshot of every covered row it inserted or changed, and the ids of those it deleted.
+   validation issues, drafts typed in the browser, releases and released values, discrepancies and comments,
+   period states, users, API tokens, agency settings, agencies) is read back just before it commits and written
+   as one ``rows.commit`` entry: a canonical snapshot of every covered row it inserted or changed, and the ids of
+   those it deleted.
    This happens in SQLAlchemy's session events (``after_flush``, ``before_commit``), so no call site can forget
    it; a Core bulk INSERT fires no flush event, so its rows are found by id (and ``track`` names them
    explicitly). ``verify`` replays the snapshots: the newest snapshot of each row is what the store must hold,
@@ -46,7 +47,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, object_mapper
 
-from egovindex.collection.models import (
+from egovindex.store.collection import (
     AgencyRecord,
     AgencySetting,
     ApiToken,
@@ -58,6 +59,7 @@ from egovindex.collection.models import (
     Release,
     ReleasedValue,
     Submission,
+    SubmissionDraft,
     SubmittedValue,
     User,
     ValidationIssue,
@@ -82,6 +84,7 @@ COVERED: dict[str, type] = {
         Submission,
         SubmittedValue,
         ValidationIssue,
+        SubmissionDraft,
         Discrepancy,
         DiscrepancyComment,
         Release,
@@ -251,8 +254,18 @@ def _read(session: Session, name: str, keys: Iterable[Any] | None = None) -> dic
 
 
 def current_rows(session: Session) -> dict[str, dict[str, dict[str, Any]]]:
-    """Every covered row as the store holds it now, canonical: {table: {primary key: {column: value}}}."""
-    return {name: _read(session, name) for name in COVERED}
+    """Every covered row as the store holds it now, canonical: {table: {primary key: {column: value}}}. A covered
+    table the store does not have yet (a migration's baseline, run before a later migration creates it) holds
+    nothing."""
+    present = _present(session)
+    return {name: _read(session, name) if name in present else {} for name in COVERED}
+
+
+def _present(session: Session) -> set[str]:
+    """The tables the store has (a store not yet upgraded lacks the newest covered ones)."""
+    from sqlalchemy import inspect
+
+    return set(inspect(session.connection()).get_table_names())
 
 
 def track(session: Session, objects: Iterable[Any]) -> None:
@@ -724,8 +737,9 @@ def _check_rows(session: Session, result: Verification, snapshots: list[tuple[An
                 expected.setdefault(name, {}).update(dict.fromkeys(keys))
         except (ValueError, AttributeError, TypeError):
             problems.append(Problem("audit_entry", id_, "after", "the snapshot of rows cannot be read"))
+    present = _present(session)
     for name in COVERED:
-        stored = _read(session, name)
+        stored = _read(session, name) if name in present else {}
         result.rows += len(stored)
         audited = expected[name]
         for key in sorted(stored.keys() | {k for k, v in audited.items() if v is not None}, key=_order):
@@ -783,7 +797,7 @@ def seal(session: Session, *, user: User, reason: str) -> Verification:
     """An administrator signs the head file anew for the chain as it stands, after its problems were looked into:
     a store restored from a backup, a changed instance key, a lost head file. Refused while the chain or the rows
     do not verify; the signing is itself an entry of the log, with the reason."""
-    from egovindex.collection.auth import require
+    from egovindex.collection.access import require
 
     require(user, "users")
     if not reason.strip():

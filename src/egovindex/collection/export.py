@@ -11,7 +11,7 @@ from egovindex import registry
 from egovindex.collection import sdmx
 
 if TYPE_CHECKING:
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
 
 def _period(text: str) -> str:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from egovindex import registry
 from egovindex.cells import escape_text  # the one escaping of cells; importable from here too
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 from egovindex.sources.files import InputError, Problem
 
 if TYPE_CHECKING:
@@ -183,6 +183,21 @@ def parse_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{shown} is too large to be a number")
     return value
+
+
+def typed_number(value: float, decimal: str = ".") -> str:
+    """A number as a person would type it, which ``parse_number`` reads back as the same number: no thousands
+    separators, ``decimal`` (a dot or a comma) before the decimals, and a 0 added where three decimals after one to
+    three digits would be ambiguous (``123,4560``). The value of a form's field filled in for the user."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(float(value))), "f")  # the shortest repr that reads back, without an exponent
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    fraction = fraction.rstrip("0")
+    if len(fraction) == 3 and re.fullmatch(r"[1-9][0-9]{0,2}", whole):
+        fraction += "0"
+    return f"{sign}{whole}{decimal}{fraction}" if fraction else f"{sign}{whole}"
 
 
 def _grouped(text: str, sep: str, shown: str) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from egovindex import registry
 from egovindex.collection import audit
-from egovindex.collection.auth import AuthorisationError, require
-from egovindex.collection.models import Discrepancy, DiscrepancyComment, Submission, User
-from egovindex.collection.periods import Period
-from egovindex.collection.rules import Failure, evaluate
+from egovindex.collection.access import AuthorisationError, require
+from egovindex.collection.rules import Failure, check
+from egovindex.domain.periods import Period
+from egovindex.store.collection import Discrepancy, DiscrepancyComment, Submission, User
 from egovindex.store.models import _now
 
 
@@ -37,7 +37,7 @@ def compare(session: Session, sub: Submission, *, actor: str) -> list[Discrepanc
     close the discrepancy; a resolution that named the owner's value is carried to the owner's next version; the
     same values keep their resolution; anything else reopens the reconciliation. A statistic the new version no
     longer reports withdraws its discrepancies."""
-    from egovindex.collection.workflow import latest
+    from egovindex.collection.submissions import latest
 
     reg = registry.load()
     period = Period.parse(sub.period)
@@ -183,7 +183,7 @@ def comment(session: Session, *, user: User, discrepancy_id: int, text: str) -> 
         )
     if not text.strip():
         raise ValueError("a comment cannot be empty")
-    from egovindex.collection.workflow import check_text
+    from egovindex.collection.submissions import check_text
 
     check_text("the comment", text)
     c = DiscrepancyComment(discrepancy_id=d.id, author=user.username, text=text.strip())
@@ -211,7 +211,7 @@ def resolve(
     expected_version: int | None = None,
 ) -> Discrepancy:
     """The owner agency's approver settles the value: ``choose`` an agency's value or give ``value``."""
-    from egovindex.collection.workflow import ConflictError, WorkflowError, check_text
+    from egovindex.collection.submissions import ConflictError, WorkflowError, check_text
 
     d = _get(session, discrepancy_id)
     require(user, "resolve", agency=d.owner_code, day=Period.parse(d.period).end)  # first: strangers learn nothing
@@ -261,7 +261,7 @@ def validate_resolved(session: Session, d: Discrepancy, value: float) -> list[Fa
     """The resolved value goes through the same rules as a submitted one: as if the owner had submitted it
     among its current values. Errors raise ``RuleError`` (nothing changes); warnings are returned."""
     from egovindex.collection.intake import Row
-    from egovindex.collection.workflow import RuleError, latest, validation_context
+    from egovindex.collection.submissions import RuleError, latest, validation_context
 
     period = Period.parse(d.period)
     owner_sub = latest(session, d.owner_code, period)
@@ -273,7 +273,7 @@ def validate_resolved(session: Session, d: Discrepancy, value: float) -> list[Fa
     rows.append(Row(d.indicator_code, value, f"resolution of discrepancy {d.id}"))
     failures = [
         f
-        for f in evaluate(rows, validation_context(session, d.owner_code, period))
+        for f in check(rows, validation_context(session, d.owner_code, period))
         if f.indicator == d.indicator_code and f.rule != "completeness"
     ]
     errors = [f for f in failures if f.severity == "error"]
@@ -284,14 +284,14 @@ def validate_resolved(session: Session, d: Discrepancy, value: float) -> list[Fa
 
 @contextmanager
 def _conflicts(what: str) -> Iterator[None]:
-    from egovindex.collection.workflow import _conflicts as conflicts
+    from egovindex.collection.submissions import _conflicts as conflicts
 
     with conflicts(what):
         yield
 
 
 def _get(session: Session, discrepancy_id: int) -> Discrepancy:
-    from egovindex.collection.workflow import WorkflowError
+    from egovindex.collection.submissions import WorkflowError
 
     d = session.get(Discrepancy, discrepancy_id)
     if d is None:
@@ -303,7 +303,7 @@ def for_release(session: Session, indicator: str, period: Period) -> tuple[str, 
     """('open', d) when the statistic is disputed, ('resolved', d) when reconciled (``d.resolved_value`` is
     released), ('none', None) else. A resolution counts only for the versions it was made on: if either side has a
     newer version that it was not carried to, the statistic is disputed again."""
-    from egovindex.collection.workflow import latest
+    from egovindex.collection.submissions import latest
 
     rows = list(
         session.scalars(
@@ -355,7 +355,7 @@ def listing(session: Session, *, period: Period | None = None, status: str | Non
 def recipients_disagree(session: Session, *, period: Period | None = None) -> list[dict]:
     """Statistics whose current releases to two recipients carry different values for the same period (one was
     corrected and the other not): each needs a correcting release."""
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
     query = select(Release).order_by(Release.id)
     if period is not None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from egovindex import registry
 from egovindex.collection import audit
-from egovindex.collection.models import AgencyRecord, RegistryVersion
+from egovindex.store.collection import AgencyRecord, RegistryVersion
 
 
 def ensure_registry(session: Session, *, actor: str = "system") -> tuple[RegistryVersion, bool]:

@@ -1,4 +1,4 @@
-"""Declarative validation rules (registry/rules.yaml), evaluated over a whole submission at once.
+"""Declarative validation rules (registry/rules.yaml), checked over a whole submission at once (``check``).
 
 Every failure is collected (not the first only) and names the rule, indicator, agency, period, value and, when the
 value came from a file, its row. ``error`` blocks the submission; ``warning`` needs a written justification.
@@ -16,7 +16,7 @@ from typing import Any
 
 from egovindex import registry
 from egovindex.collection.intake import Row
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def rules_digest() -> str:
     return hashlib.sha256(json.dumps(registry.load().rules, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def evaluate(rows: list[Row], ctx: Context) -> list[Failure]:
+def check(rows: list[Row], ctx: Context) -> list[Failure]:
     failures: list[Failure] = []
     for rule in registry.load().rules:
         failures.extend(CHECKS[rule["kind"]](rule, rows, ctx))
@@ -142,15 +142,13 @@ def _completeness(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[F
 
 
 def _asean_outlier(rule: dict[str, Any], rows: list[Row], ctx: Context) -> list[Failure]:
-    margin = float(rule["margin"])
     out = []
     for r in rows:
         peers = ctx.peers.get(r.indicator)
         if not peers or len(peers) < 3:
             continue
-        lo, hi = min(peers), max(peers)
-        span = (hi - lo) or abs(hi) or 1.0
-        if r.value < lo - margin * span or r.value > hi + margin * span:
+        lo, hi, low, high = _peer_bounds(rule, peers)
+        if r.value < low or r.value > high:
             out.append(_failure(rule, ctx, r, f"far outside the ASEAN peers' range {lo:g} to {hi:g}"))
     return out
 
@@ -161,6 +159,88 @@ CHECKS: dict[str, Callable[[dict[str, Any], list[Row], Context], list[Failure]]]
     "ordering": _ordering,
     "completeness": _completeness,
     "asean_outlier": _asean_outlier,
+}
+
+
+# ------------------------------------------------------------------------------------------- hints
+def hints(indicator: str, ctx: Context) -> list[dict[str, Any]]:
+    """What the rules say of a value of ``indicator`` before it is typed (the form shows it next to the field): for
+    each rule that applies to it for ``ctx``'s agency and period, the rule's id, kind and severity and its bounds,
+    computed as ``check`` computes them (``low``/``high``: a value outside fails the rule; ``jump``: the value it is
+    compared with and its period; ``ordering``: the other statistic or the fixed bound; ``completeness``: the
+    agency owns the statistic, so leaving it blank is a warning)."""
+    out = []
+    for rule in registry.load().rules:
+        make = HINTS.get(rule["kind"])
+        hint = make(rule, indicator, ctx) if make else None
+        if hint is not None:
+            out.append({"rule": rule["id"], "kind": rule["kind"], "severity": rule["severity"], **hint})
+    return out
+
+
+def _range_hint(rule: dict[str, Any], indicator: str, ctx: Context) -> dict[str, Any]:
+    lo, hi = registry.load().indicator(indicator).range
+    return {"low": lo, "high": hi}
+
+
+def _jump_hint(rule: dict[str, Any], indicator: str, ctx: Context) -> dict[str, Any] | None:
+    previous = rule["against"] == "previous"
+    old = (ctx.previous if previous else ctx.year_ago).get(indicator)
+    if old is None or old == 0:
+        return None
+    limit = float(rule["max_relative_change"])
+    return {
+        "against": rule["against"],
+        "period": str(ctx.period.previous() if previous else ctx.period.year_ago()),
+        "value": old,
+        "max_relative_change": limit,
+        "low": old - limit * abs(old),
+        "high": old + limit * abs(old),
+    }
+
+
+def _ordering_hint(rule: dict[str, Any], indicator: str, ctx: Context) -> dict[str, Any] | None:
+    """The bound, when the check can apply: a fixed one, or another statistic the agency reports for the period
+    (the check compares the values of one submission)."""
+    from egovindex.collection.intake import indicators_for
+
+    if rule["lower"] == indicator and "upper_value" in rule:
+        return {"bound": "at_most", "other": None, "value": float(rule["upper_value"])}
+    bound, other = ("at_most", rule.get("upper")) if rule["lower"] == indicator else ("at_least", rule["lower"])
+    if indicator not in (rule["lower"], rule.get("upper")) or other not in {
+        i.code for i in indicators_for(ctx.agency, ctx.period)
+    }:
+        return None
+    return {"bound": bound, "other": other, "value": None}
+
+
+def _completeness_hint(rule: dict[str, Any], indicator: str, ctx: Context) -> dict[str, Any] | None:
+    reg, end = registry.load(), ctx.period.end
+    return {} if ctx.agency in reg.successor_at(reg.indicator(indicator).owner_at(end), end) else None
+
+
+def _peer_bounds(rule: dict[str, Any], peers: list[float]) -> tuple[float, float, float, float]:
+    """The ASEAN peers' range and the bounds beyond which a value is an outlier."""
+    margin = float(rule["margin"])
+    lo, hi = min(peers), max(peers)
+    span = (hi - lo) or abs(hi) or 1.0
+    return lo, hi, lo - margin * span, hi + margin * span
+
+
+def _asean_hint(rule: dict[str, Any], indicator: str, ctx: Context) -> dict[str, Any] | None:
+    peers = ctx.peers.get(indicator)
+    if not peers or len(peers) < 3:
+        return None
+    lo, hi, low, high = _peer_bounds(rule, peers)
+    return {"low": low, "high": high, "peers_low": lo, "peers_high": hi, "margin": float(rule["margin"])}
+
+
+HINTS: dict[str, Callable[[dict[str, Any], str, Context], dict[str, Any] | None]] = {
+    "range": _range_hint,
+    "jump": _jump_hint,
+    "ordering": _ordering_hint,
+    "completeness": _completeness_hint,
+    "asean_outlier": _asean_hint,
 }
 
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from egovindex.collection import audit
-from egovindex.collection.auth import AuthorisationError, get_user, require
-from egovindex.collection.models import ApiToken, User, WebSession
+from egovindex.collection.access import AuthorisationError, Principal, get_user, require
+from egovindex.store.collection import ApiToken, User, WebSession
 from egovindex.store.models import _now
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last_seen is written at most once a minute per session
@@ -34,20 +33,6 @@ class TokenError(AuthorisationError):
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is signed in: plain values, usable after the transaction that found them has ended."""
-
-    username: str
-    role: str
-    agency_code: str
-    active: bool = True
-
-
-def principal(user: User) -> Principal:
-    return Principal(user.username, user.role, user.agency_code)
 
 
 # ------------------------------------------------------------------------------------------- browser sessions

@@ -1,6 +1,6 @@
 """What the collection pages and their JSON twins show, built once for every face: an agency's statistics for a
 period, the lead ministry's board, a discrepancy with its thread, the audit log, users and agencies, one's own
-account. Each reads the store in one transaction and checks who may see it (``collection.auth``): a refusal is an
+account. Each reads the store in one transaction and checks who may see it (``collection.access``): a refusal is an
 ``AuthorisationError``, a missing record a ``NotFoundError``."""
 
 from __future__ import annotations
@@ -11,27 +11,32 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from egovindex import registry
-from egovindex.collection import intake, reconcile, workflow
-from egovindex.collection.auth import AuthorisationError, get_user
-from egovindex.collection.models import Discrepancy, User
-from egovindex.collection.periods import Period
+from egovindex.collection import drafts, intake, reconcile, rules, workflow
+from egovindex.collection.access import AuthorisationError, get_user, require
 from egovindex.collection.registry_store import ensure_registry
+from egovindex.domain.periods import Period
 from egovindex.errors import NotFoundError
+from egovindex.store.collection import Discrepancy, PeriodState, ReleasedValue, Submission, User
 from egovindex.store.db import unit_of_work
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 AUDIT_PAGE = 100
 
 
 def agency_period(engine: Engine, username: str, period: Period) -> dict[str, Any]:
-    """The user's agency: its statistics for the period, its latest submission, what locks it, its discrepancies."""
+    """The user's agency: its statistics for the period (each with the previous period's approved or released
+    value and what the rules will say of a value: ``rules.hints``), its latest submission, the draft typed in the
+    browser, what locks it, its discrepancies."""
     with unit_of_work(engine) as s:
         ensure_registry(s)
         user = get_user(s, username)
         agency = user.agency_code
         sub = workflow.latest(s, agency, period)
+        ctx = workflow.validation_context(s, agency, period)
+        before, earlier = period.previous(), _approved(s, agency, period.previous())
         return {
             "user": username,
             "role": user.role,
@@ -46,9 +51,14 @@ def agency_period(engine: Engine, username: str, period: Period) -> dict[str, An
                     "unit": i.unit,
                     "range": list(i.range),
                     "owner": i.owner,
+                    "previous": _value_of(earlier, i.code, before),
+                    "hints": rules.hints(i.code, ctx),
                 }
                 for i in intake.indicators_for(agency, period)
             ],
+            "draft": drafts.shown(drafts.current(s, agency, period)),
+            "may_enter": _may(user, "draft", agency, period),
+            "lock": _lock(s, agency, period, sub),
             "submission": None
             if sub is None
             else {
@@ -56,7 +66,12 @@ def agency_period(engine: Engine, username: str, period: Period) -> dict[str, An
                 "version": sub.version,
                 "status": sub.status,
                 "lock_version": sub.lock_version,
+                "status_reason": sub.status_reason,
                 "values": {v.indicator_code: v.value for v in sub.values},
+                "entries": {
+                    v.indicator_code: {"source": v.source, "method_note": v.method_note, "evidence": v.evidence}
+                    for v in sub.values
+                },
                 "warnings": [
                     {
                         "rule": i.rule,
@@ -72,11 +87,100 @@ def agency_period(engine: Engine, username: str, period: Period) -> dict[str, An
         }
 
 
+def _approved(s: Session, agency: str, period: Period) -> Submission | None:
+    """The agency's latest version for the period whose values were approved or released (a released version
+    superseded by a correction still counts: its values went out), or None."""
+    released = select(ReleasedValue.submission_id)
+    return s.scalars(
+        select(Submission)
+        .where(
+            Submission.agency_code == agency,
+            Submission.period == str(period),
+            Submission.status.in_(workflow.CORRECTABLE) | Submission.id.in_(released),
+        )
+        .order_by(Submission.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _value_of(sub: Submission | None, code: str, period: Period) -> dict[str, Any] | None:
+    value = next((v.value for v in sub.values if v.indicator_code == code), None) if sub else None
+    if sub is None or value is None:
+        return None
+    return {"period": str(period), "value": value, "version": sub.version, "status": sub.status}
+
+
+def _may(user: User, action: str, agency: str, period: Period) -> bool:
+    try:
+        require(user, action, agency=agency, day=period.end)
+    except AuthorisationError:
+        return False
+    return True
+
+
+def _lock(s: Session, agency: str, period: Period, sub: Submission | None) -> str | None:
+    """What locks the values, in a word the page translates ("closed", "approved", "released"; as ``why_locked``)."""
+    state = s.get(PeriodState, str(period))
+    if state and state.closed:
+        return "closed"
+    return sub.status if sub and sub.status in ("approved", "released") else None
+
+
+def correction(engine: Engine, username: str, period: Period) -> dict[str, Any]:
+    """The user's agency: the values of its current version for the period that may be corrected with a reason
+    (approved or released ones: ``workflow.correct``), and what stands in the way (``blocked``: "nothing" approved
+    or released, "closed" period, "released" values the lead ministry has not opened for correction yet,
+    "approver": approved values, which an approver corrects, "role": the user may not submit)."""
+    with unit_of_work(engine) as s:
+        ensure_registry(s)
+        user = get_user(s, username)
+        agency = user.agency_code
+        sub = workflow.latest(s, agency, period)
+        correctable = sub is not None and sub.status in workflow.CORRECTABLE
+        reg = registry.load()
+        return {
+            "user": username,
+            "role": user.role,
+            "agency": agency,
+            "period": str(period),
+            "submission": None
+            if sub is None
+            else {"id": sub.id, "version": sub.version, "status": sub.status, "status_reason": sub.status_reason},
+            "values": [
+                {
+                    "indicator": v.indicator_code,
+                    "name": reg.indicator(v.indicator_code).name,
+                    "name_vi": reg.indicator(v.indicator_code).name_vi,
+                    "unit": reg.indicator(v.indicator_code).unit,
+                    "value": v.value,
+                    "source": v.source,
+                    "method_note": v.method_note,
+                }
+                for v in (sub.values if sub is not None and correctable else [])
+            ],
+            "blocked": _blocked(s, user, agency, period, sub),
+            "locked": workflow.why_locked(s, agency, period),
+        }
+
+
+def _blocked(s: Session, user: User, agency: str, period: Period, sub: Submission | None) -> str | None:
+    if not _may(user, "submit", agency, period):
+        return "role"
+    if sub is None or sub.status not in workflow.CORRECTABLE:
+        return "nothing"
+    if _lock(s, agency, period, sub) == "closed":
+        return "closed"
+    if sub.status == "released":
+        return "released"
+    if sub.status == "approved" and not _may(user, "unapprove", agency, period):
+        return "approver"
+    return None
+
+
 def board(engine: Engine, username: str, period: Period) -> dict[str, Any]:
     """The lead ministry's board: completeness and timeliness per agency, discrepancies, releases, audit."""
     from egovindex.collection import audit
-    from egovindex.collection.auth import require
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
     with unit_of_work(engine) as s:
         ensure_registry(s)
@@ -90,6 +194,7 @@ def board(engine: Engine, username: str, period: Period) -> dict[str, Any]:
             "agencies": workflow.status(s, period=period),
             "discrepancies": reconcile.listing(s, period=period),
             "recipients_disagree": reconcile.recipients_disagree(s, period=period),
+            "indicators": {i.code: {"name": i.name, "name_vi": i.name_vi} for i in registry.load().indicators},
             "releases": [
                 {
                     "id": r.id,
@@ -166,7 +271,7 @@ def discrepancy(engine: Engine, username: str, discrepancy_id: int) -> dict[str,
 def audit_log(engine: Engine, username: str, before: int | None, snapshots: bool = False) -> dict[str, Any]:
     """A page of the audit log (newest first) and the check of the whole chain; lead ministry and administrators."""
     from egovindex.collection import audit
-    from egovindex.collection.models import AuditEntry
+    from egovindex.store.collection import AuditEntry
 
     with unit_of_work(engine) as s:
         ensure_registry(s)
@@ -209,14 +314,12 @@ def audit_log(engine: Engine, username: str, before: int | None, snapshots: bool
 
 def administration(engine: Engine, username: str) -> dict[str, Any]:
     """Users, agencies with their validity and self-approval setting, every token (administrators)."""
-    from egovindex.collection.auth import require
-
     with unit_of_work(engine) as s:
         ensure_registry(s)
         user = get_user(s, username)
         require(user, "users")
         from egovindex.collection import sessions
-        from egovindex.collection.models import AgencySetting
+        from egovindex.store.collection import AgencySetting
 
         today = dt.date.today()
         allowed = {a.agency_code for a in s.scalars(select(AgencySetting)) if a.allow_self_approval}

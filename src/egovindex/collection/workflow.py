@@ -7,22 +7,34 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from egovindex import registry
 from egovindex.collection import audit
-from egovindex.collection.auth import AuthorisationError, require, self_approval_allowed
-from egovindex.collection.intake import Row, indicators_for
-from egovindex.collection.models import (
+from egovindex.collection.access import AuthorisationError, require, self_approval_allowed
+from egovindex.collection.intake import Row, indicators_for, parse_number
+from egovindex.collection.reconcile import compare, for_release
+from egovindex.collection.rules import Failure, check, rules_digest
+from egovindex.collection.submissions import (  # noqa: F401 - the workflow's errors and reads, used through it
+    LIVE,
+    MAX_TEXT,
+    ConflictError,
+    RuleError,
+    WorkflowError,
+    _conflicts,
+    _now,
+    check_text,
+    latest,
+    validation_context,
+)
+from egovindex.domain.periods import Period
+from egovindex.sources.files import InputError, Problem
+from egovindex.store.collection import (
     Discrepancy,
     PeriodState,
     Release,
@@ -32,80 +44,6 @@ from egovindex.collection.models import (
     User,
     ValidationIssue,
 )
-from egovindex.collection.periods import Period
-from egovindex.collection.reconcile import compare, for_release
-from egovindex.collection.rules import Context, Failure, evaluate, reference_peers, rules_digest
-from egovindex.sources.files import InputError, Problem
-
-LIVE = ("submitted", "validated", "approved", "released", "correcting")
-MAX_TEXT = 4000  # characters of a justification, reason or comment
-
-
-class WorkflowError(ValueError):
-    """An action that the state of the data does not allow; the message says why and what to do."""
-
-
-class ConflictError(WorkflowError):
-    """Someone else changed the record since it was read."""
-
-
-def check_text(what: str, text: str | None) -> None:
-    """A justification, reason or comment of at most MAX_TEXT characters, whichever door it comes through."""
-    if text is not None and len(text) > MAX_TEXT:
-        raise WorkflowError(f"{what} has {len(text)} characters; the limit is {MAX_TEXT}")
-    if text is not None and any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
-        raise WorkflowError(f"{what} holds control characters (such as a terminal's escape); type plain text")
-
-
-class RuleError(InputError):
-    """Errors found by the rules; nothing was stored."""
-
-    def __init__(self, name: str, failures: list[Failure]) -> None:
-        super().__init__([Problem(name, f.row, "value" if f.row else None, str(f)) for f in failures])
-        self.failures = failures
-
-
-@contextmanager
-def _conflicts(what: str) -> Iterator[None]:
-    """Turn the database's refusal of a concurrent write into a ConflictError that says what to do."""
-    try:
-        yield
-    except (IntegrityError, StaleDataError) as exc:
-        raise ConflictError(f"{what} was changed by someone else at the same time; reload and try again") from exc
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
-def latest(session: Session, agency: str, period: Period | str) -> Submission | None:
-    """The current (highest) version of an agency's submission for a period, superseded ones excluded."""
-    return session.scalars(
-        select(Submission)
-        .where(Submission.agency_code == agency, Submission.period == str(period), Submission.status.in_(LIVE))
-        .order_by(Submission.version.desc())
-        .limit(1)
-    ).first()
-
-
-def _values(session: Session, agency: str, period: Period) -> dict[str, float]:
-    sub = latest(session, agency, period)
-    return {v.indicator_code: v.value for v in sub.values} if sub else {}
-
-
-def validation_context(
-    session: Session, agency: str, period: Period, peers: dict[str, list[float]] | None = None
-) -> Context:
-    """What the rules compare a value with, the same whichever door the value came through (page, API, CLI,
-    a resolution): the agency's values of the period before and a year before, and the ASEAN peers' values from
-    the reference series (``peers`` replaces them, for tests and callers that hold other series)."""
-    return Context(
-        agency,
-        period,
-        _values(session, agency, period.previous()),
-        _values(session, agency, period.year_ago()),
-        reference_peers(period) if peers is None else peers,
-    )
 
 
 def why_locked(session: Session, agency: str, period: Period) -> str | None:
@@ -142,15 +80,18 @@ def submit(
     source_uri: str | None = None,
     source_sha256: str | None = None,
     peers: dict[str, list[float]] | None = None,
+    reason: str | None = None,
+    correction: dict[str, Any] | None = None,
 ) -> tuple[Submission, list[Failure]]:
-    """Validate and store a new version of the agency's values; errors store nothing."""
+    """Validate and store a new version of the agency's values; errors store nothing. ``reason`` and
+    ``correction`` (what was corrected: ``correct``) go into the audit entry and the new version's status note."""
     require(user, "submit", agency=agency, day=period.end)
     locked = why_locked(session, agency, period)
     if locked:
         raise WorkflowError(f"cannot submit: {locked}")
     if not rows:
         raise InputError([Problem(name, None, "value", "no value was given")])
-    failures = evaluate(rows, validation_context(session, agency, period, peers))
+    failures = check(rows, validation_context(session, agency, period, peers))
     errors = [f for f in failures if f.severity == "error"]
     if errors:
         raise RuleError(name, failures)
@@ -167,6 +108,7 @@ def submit(
         created_by=user.username,
         submitted_at=_now(),
         supersedes_id=previous.id if previous else None,
+        status_reason=f"correction: {reason}" if reason else None,
         registry_digest=registry.load().digest,
         rules_digest=rules_digest(),
         issues=[
@@ -215,9 +157,111 @@ def submit(
             "status": sub.status,
             "values": {r.indicator: r.value for r in rows},
             "source": source_uri,
+            **({"correction": correction} if correction else {}),
         },
+        reason=reason,
     )
     return sub, failures
+
+
+CORRECTABLE = ("approved", "released", "correcting")
+
+
+def correct(
+    session: Session,
+    *,
+    user: User,
+    agency: str,
+    period: Period,
+    indicator: str,
+    value: str | float,
+    reason: str,
+    expected_version: int | None = None,
+    source: str | None = None,
+    method_note: str | None = None,
+    peers: dict[str, list[float]] | None = None,
+) -> tuple[Submission, list[Failure]]:
+    """Correct one approved or released value, with its reason: a new version of the agency's values for the
+    period (the current version's values, this one changed; ``source`` and ``method_note`` replace the value's
+    own when given) stored by ``submit``: the same rules, reconciliation and audit entry, which records the reason.
+    Approved values are unapproved first, with the same reason, by an approver of the agency. Released values are
+    corrected once the lead ministry has opened the correction (``open_correction``); the corrected values are then
+    approved and released again, the new release referencing the old one, which stays as it was. A value typed as
+    text is read by the number rule (``intake.parse_number``)."""
+    require(user, "submit", agency=agency, day=period.end)
+    name, problems = "correction", []
+    if not reason.strip():
+        problems.append(Problem(name, None, "reason", "a correction needs a reason"))
+    for field_, text in (("reason", reason), ("source", source), ("method_note", method_note)):
+        try:
+            check_text(f"the {field_.replace('_', ' ')}", text)
+        except WorkflowError as exc:
+            problems.append(Problem(name, None, field_, str(exc)))
+    number = None
+    try:
+        number = parse_number(value) if isinstance(value, str) else float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{number} is not a finite number")
+    except ValueError as exc:
+        problems.append(Problem(name, None, "value", str(exc)))
+    if problems or number is None:
+        raise InputError(problems)
+    current = _correctable(session, user, agency, period, expected_version)
+    old = next((v for v in current.values if v.indicator_code == indicator), None)
+    if old is None:
+        raise InputError([Problem(name, None, "indicator", f"version {current.version} has no value of {indicator}")])
+    new_source, new_note = (source or "").strip() or old.source, (method_note or "").strip() or old.method_note
+    if (number, new_source, new_note) == (old.value, old.source, old.method_note):
+        raise InputError([Problem(name, None, "value", f"{indicator} is {old.value:g} already: nothing to correct")])
+    if current.status == "approved":
+        unapprove(session, user=user, submission_id=current.id, reason=f"correction of {indicator}: {reason.strip()}")
+    rows = [
+        Row(v.indicator_code, number, new_source, new_note, v.evidence, i)
+        if v is old
+        else Row(v.indicator_code, v.value, v.source, v.method_note, v.evidence, i)
+        for i, v in enumerate(current.values, start=1)
+    ]
+    what = {"indicator": indicator, "version": current.version, "from": old.value, "to": number}
+    return submit(
+        session,
+        user=user,
+        agency=agency,
+        period=period,
+        rows=rows,
+        channel="correction",
+        name=name,
+        peers=peers,
+        reason=reason.strip(),
+        correction=what,
+    )
+
+
+def _correctable(session: Session, user: User, agency: str, period: Period, expected_version: int | None) -> Submission:
+    """The current version, if its values are approved or released and may be corrected by ``user`` now."""
+    current = latest(session, agency, period)
+    if current is not None and expected_version is not None and current.version != expected_version:
+        raise ConflictError(
+            f"version {current.version} of {agency}'s {period} values is the current one now, not version "
+            f"{expected_version}: reload the page and correct it again"
+        )
+    if current is None or current.status not in CORRECTABLE:
+        state = current.status if current else "not submitted"
+        raise WorkflowError(
+            f"{agency}'s {period} values are {state}: only approved or released values are corrected with a "
+            "reason; submit the values again on the period's page"
+        )
+    state = session.get(PeriodState, str(period))
+    if current.status == "released" or (state and state.closed):
+        raise WorkflowError(f"cannot correct: {why_locked(session, agency, period)}")
+    if current.status == "approved":
+        try:
+            require(user, "unapprove", agency=agency, day=period.end)
+        except AuthorisationError:
+            raise WorkflowError(
+                f"cannot correct: version {current.version} of {agency}'s {period} values was approved; an approver "
+                f"of {agency} corrects approved values (the approval is withdrawn with the reason)"
+            ) from None
+    return current
 
 
 def _get(session: Session, submission_id: int, expected_version: int | None) -> Submission:

@@ -1,8 +1,8 @@
-"""``score(framework, panel, period) -> Scores``: evaluate a framework tree for every entity.
+"""``score(framework, panel, time) -> Scores``: evaluate a framework tree for every entity.
 
 ``evaluate`` is the vectorised core: it takes leaf values of shape ``(..., entities, leaves)`` so that what-if
 and Monte Carlo draws are scored in one call. ``Scores`` keeps every stage under a stable name, the ranks, the
-groups and classes, and how the result was made (framework id, version and digest, panel digest, period).
+groups and classes, and how the result was made (framework id, version and digest, panel digest, time).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Scores:
     framework_version: str
     framework_digest: str
     panel_digest: str
-    period: str
+    time: str
     root: str
     entities: tuple[str, ...]
     nodes: tuple[str, ...]
@@ -130,32 +130,32 @@ class Scores:
             "framework_version": self.framework_version,
             "framework_digest": self.framework_digest,
             "panel_digest": self.panel_digest,
-            "period": self.period,
+            "time": self.time,
         }
 
     def __repr__(self) -> str:
         n_ranked = int(np.sum(~np.isnan(self.rank)))
         return (
-            f"<Scores {self.framework_id} v{self.framework_version} period={self.period}: "
+            f"<Scores {self.framework_id} v{self.framework_version} time={self.time}: "
             f"{len(self.entities)} entities, {n_ranked} ranked, {len(self.nodes)} nodes>"
         )
 
 
-def score(framework: Framework, panel: Panel, period: str | int, *, entities: Sequence[str] | None = None) -> Scores:
-    """Score every entity of ``panel`` in ``period`` with ``framework``."""
-    ents, x = panel.matrix(period, [leaf.code for leaf in framework.leaves], entities)
-    return score_matrix(framework, ents, x, period)
+def score(framework: Framework, panel: Panel, time: str | int, *, entities: Sequence[str] | None = None) -> Scores:
+    """Score every entity of ``panel`` in ``time`` with ``framework``."""
+    ents, x = panel.matrix(time, [leaf.code for leaf in framework.leaves], entities)
+    return score_matrix(framework, ents, x, time)
 
 
-def score_matrix(framework: Framework, entities: Sequence[str], leaf_values: np.ndarray, period: str | int) -> Scores:
+def score_matrix(framework: Framework, entities: Sequence[str], leaf_values: np.ndarray, time: str | int) -> Scores:
     """Score an (entities x leaves) array whose columns follow ``framework.leaves``.
 
-    The panel digest is taken over exactly what was scored: period, entities, leaf codes and values.
+    The panel digest is taken over exactly what was scored: time, entities, leaf codes and values.
     """
     x = np.asarray(leaf_values, dtype=float)
     stages = evaluate(framework, x)
     root = stages["normalised"][:, 0]
-    text = "\t".join([str(period), *entities, "|", *(leaf.code for leaf in framework.leaves)])
+    text = "\t".join([str(time), *entities, "|", *(leaf.code for leaf in framework.leaves)])
     digest = hashlib.sha256(text.encode())
     digest.update(np.ascontiguousarray(x, dtype="<f8").tobytes())
     return Scores(
@@ -163,7 +163,7 @@ def score_matrix(framework: Framework, entities: Sequence[str], leaf_values: np.
         framework_version=framework.version,
         framework_digest=framework.digest(),
         panel_digest=digest.hexdigest(),
-        period=str(period),
+        time=str(time),
         root=framework.root,
         entities=tuple(entities),
         nodes=framework.codes,

@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from egovindex import charts, methodologies, registry
 from egovindex.analysis import national_targets
-from egovindex.collection.periods import Period
+from egovindex.domain.periods import Period
 from egovindex.translations import gettext, number
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from egovindex.domain import Edition
     from egovindex.engine import Panel
-    from egovindex.sources.undata import Edition
 
 COUNTRY = "VNM"
 COMPONENT_STEP = 0.01  # recommendations: places gained per 0.01 of a component
@@ -167,7 +167,7 @@ def supply(session: Session, period: Period, as_of: dt.date) -> dict[str, Any]:
     from sqlalchemy import select
 
     from egovindex.collection import reconcile, workflow
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
     agencies = workflow.status(session, period=period, today=as_of)
     discrepancies = reconcile.listing(session, period=period)
@@ -469,13 +469,16 @@ def fmt(value: Any, lang: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ rendering
 def chart_set(ctx: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
+    from egovindex.sources.countries import country_name
+
     _ = gettext(lang)
     pos = ctx["position"]
-    trend = [{"edition": h["edition"], "rank": h["rank"], "country": "Viet Nam"} for h in pos["trend"] if h["rank"]]
     asean = ctx["asean"]
+    name = next((country_name(r["iso3"], lang, r["country"]) for r in asean if r["iso3"] == COUNTRY), "Viet Nam")
+    trend = [{"edition": h["edition"], "rank": h["rank"], "country": name} for h in pos["trend"] if h["rank"]]
     peers = [r for r in asean if r["region_rank"] in (1, ASEAN_TARGET) or r["iso3"] == COUNTRY]
     bars = [
-        {"component": k.upper(), "value": r[k], "country": r["country"]}
+        {"component": k.upper(), "value": r[k], "country": country_name(r["iso3"], lang, r["country"])}
         for r in peers
         for k in ("egdi", "osi", "tii", "hci")
         if r[k] is not None
@@ -492,18 +495,21 @@ def chart_set(ctx: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
             rank_label=_("Rank among UN Member States"),
             edition_label=_("Survey edition"),
             description=", ".join(f"{h['edition']}: {h['rank']}" for h in trend),
+            lang=lang,
         ),
         "components": charts.components(
             bars,
             title=_("EGDI and its components, {year}").format(year=pos["edition"]),
             value_label=_("Index value (0-1)"),
             description="; ".join(f"{b['country']} {b['component']} {fmt(b['value'], lang)}" for b in bars),
+            lang=lang,
         ),
         "gaps": charts.target_gaps(
             gaps,
             title=_("Places to gain to reach each rank target"),
             label=_("Places"),
             description="; ".join(f"{g['target']}: {g['gap']}" for g in gaps),
+            lang=lang,
         ),
     }
 
@@ -525,13 +531,23 @@ def render_html(ctx: dict[str, Any], lang: str, timings: dict[str, float] | None
     )
     env.filters["num"] = lambda v, d=4: number(v, lang, d)
     env.filters["fig"] = lambda v: fmt(v, lang)
+    from egovindex.analysis.figures import explain_labels, indicator_names
+    from egovindex.sources.countries import country_name
     from egovindex.translations import date
+
+    names = {
+        **{i.code: i.name_vi if lang == "vi" else i.name for i in registry.load().indicators},
+        **indicator_names(ctx["position"]["edition"], lang),
+    }
 
     html = env.get_template("report.html").render(
         ctx=ctx,
         lang=lang,
         _=_,
         date=lambda d: date(d, lang),
+        country=lambda iso3, un_name: country_name(iso3, lang, un_name),
+        parts=explain_labels(lang),
+        names=names,
         summary=summary(ctx, lang),
         charts=figures,
         css=(resources.files("egovindex.reports") / "templates" / "report.css").read_text(encoding="utf-8"),

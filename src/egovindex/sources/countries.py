@@ -1,8 +1,13 @@
-"""Countries: names -> ISO3, UN M49 regions and sub-regions, and country groups (ASEAN) with dates.
+"""Countries: names -> ISO3, UN M49 regions and sub-regions, and country groups (ASEAN) with dates; and the
+names of countries and regions in a page's language.
 
 The package ships ``data/countries.csv`` (built from country_converter by ``build_country_table``) and
 ``data/aliases.csv`` (names used by UN Data Center exports). A name is looked up there first; only a name
 found in neither is passed to country_converter's regular expressions, so start-up stays light.
+
+Names in English are the UN's; in another language they are those of the Unicode CLDR locale data that Babel
+ships (``Locale("vi").territories``, keyed by the ISO 3166 alpha-2 code or the M49 code of a region), never
+typed by hand.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class Country:
     subregion_code: str
     subregion: str
     un_member_since: int | None
+    iso2: str = ""
 
 
 def _key(name: str) -> str:
@@ -79,6 +85,7 @@ def countries() -> dict[str, Country]:
                 subregion_code=r["subregion_code"],
                 subregion=r["subregion"],
                 un_member_since=int(r["un_member_since"]) if r["un_member_since"] else None,
+                iso2=r.get("iso2") or "",
             )
             for r in csv.DictReader(fh)
         }
@@ -171,16 +178,41 @@ def region_members(code: str, *, at: dt.date | int | None = None) -> list[str]:
     return found
 
 
-def region_name(code: str) -> str:
+def region_name(code: str, lang: str = "en") -> str:
+    """The name of a group (``asean``: "ASEAN") or of a UN M49 region or sub-region code: the UN's in English,
+    CLDR's in another language."""
     if code.lower() in _groups():
         return code.upper()
     code = code.zfill(3)
-    if code in M49_REGIONS:
-        return M49_REGIONS[code]
-    for name, (sub, _) in M49_SUBREGIONS.items():
-        if sub == code:
-            return name
-    raise KeyError(code)
+    english = M49_REGIONS.get(code) or next((n for n, (sub, _) in M49_SUBREGIONS.items() if sub == code), None)
+    if english is None:
+        raise KeyError(code)
+    return english if lang == "en" else _territories(lang).get(code, english)
+
+
+# --------------------------------------------------------------------------------------------- names
+def country_name(iso3: str, lang: str, un_name: str | None = None) -> str:
+    """A country's name in ``lang``: in English the UN's (``un_name``, as an edition publishes it, else the
+    table's); in another language CLDR's name of its ISO 3166 alpha-2 code ("VNM" in Vietnamese: "Việt Nam")."""
+    c = countries().get(iso3.upper())
+    english = un_name or (c.name if c else iso3)
+    if lang == "en" or c is None or not c.iso2:
+        return english
+    return _territories(lang).get(c.iso2, english)
+
+
+def area_names(lang: str) -> dict[str, str]:
+    """Every UN M49 region and sub-region name (as ``Country.region`` and ``Country.subregion`` give them) ->
+    its name in ``lang``."""
+    codes = {**{name: code for code, name in M49_REGIONS.items()}, **{n: s for n, (s, _) in M49_SUBREGIONS.items()}}
+    return {name: region_name(code, lang) for name, code in codes.items()}
+
+
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(lang).territories)
 
 
 # --------------------------------------------------------------------------------------------- build
@@ -189,7 +221,9 @@ def build_country_table(path: Path) -> int:
     import country_converter as coco
     import pandas as pd
 
-    data = coco.CountryConverter().data
+    converter = coco.CountryConverter()
+    data = converter.data
+    iso2 = dict(zip(data["ISO3"], converter.convert(list(data["ISO3"]), src="ISO3", to="ISO2"), strict=True))
     rows = []
     for _, r in data.iterrows():
         sub = r["UNregion"]
@@ -209,6 +243,7 @@ def build_country_table(path: Path) -> int:
                 "subregion_code": sub_code,
                 "subregion": sub,
                 "un_member_since": member,
+                "iso2": iso2[r["ISO3"]],
             }
         )
     rows.sort(key=lambda r: r["iso3"])

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from egovindex.domain import SourceFile
 from egovindex.engine.panel import Panel
-from egovindex.sources.files import InputError, Problem, SourceFile, media_type, rows_of
+from egovindex.sources.files import InputError, Problem, media_type, rows_of
 
 LONG = ("iso3", "indicator", "year", "value")
 ID_COLUMNS = {"iso3", "country", "country_name", "year", "source", "indicator", "value", "entity", "code"}
@@ -119,6 +120,6 @@ def read_many(paths: list[Path]) -> tuple[Panel, list[SourceFile]]:
         if merged is None:
             merged = panel
             continue
-        new = [k not in merged._index for k in zip(panel.entity, panel.indicator, panel.period, strict=True)]
+        new = [k not in merged._index for k in zip(panel.entity, panel.indicator, panel.time, strict=True)]
         merged = Panel.concat([merged, panel._take(np.array(new, dtype=bool))])
     return merged if merged is not None else Panel.from_records([]), sources

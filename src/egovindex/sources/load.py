@@ -1,7 +1,8 @@
-"""Loading UN exports into the store: files, folders, the reference-data folder, or URLs (``fetch``).
+"""Reading UN exports to load: files, folders, the reference-data folder, or URLs (``fetch``).
 
 Everything named in one call is parsed first; only if every file is valid is anything stored, in one
-transaction. Nothing is overwritten: a changed file becomes a new version of its edition.
+transaction (``store.editions.save_editions``). Nothing is overwritten: a changed file becomes a new version of
+its edition.
 """
 
 from __future__ import annotations
@@ -9,15 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from egovindex.domain import Edition
 from egovindex.sources.files import InputError, Problem
-from egovindex.sources.undata import Edition, parse_undata, read_undata
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from egovindex.store.editions import LoadResult
+from egovindex.sources.undata import parse_undata, read_undata
 
 MIN_ROWS = 100  # a Survey edition covers 190+ Member States; fewer rows is a partial table
 SUFFIXES = (".csv", ".xlsx")
@@ -79,15 +75,6 @@ def parse_all(paths: list[Path], *, progress: Progress | None = None, partial: b
     if problems:
         raise InputError(problems)
     return editions
-
-
-def store(engine: Engine, editions: list[Edition]) -> list[LoadResult]:
-    """Save every edition in one transaction."""
-    from egovindex.store.db import unit_of_work
-    from egovindex.store.editions import save_edition
-
-    with unit_of_work(engine) as session:
-        return [save_edition(session, e) for e in editions]
 
 
 def download(url: str, *, timeout: float = 60.0) -> bytes:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from egovindex import methodologies
-from egovindex.sources.files import SourceFile
-from egovindex.sources.undata import Edition, EditionRow
+from egovindex.domain import Edition, EditionRow, SourceFile
 from egovindex.store.models import CountryScore, EditionVersion, SourceFileRecord
 
 
@@ -50,6 +49,14 @@ def save_edition(session: Session, edition: Edition) -> LoadResult:
     session.add(version)
     session.flush()
     return LoadResult(edition.year, version.version, "added", edition.source.uri)
+
+
+def save_editions(engine: Engine, editions: list[Edition]) -> list[LoadResult]:
+    """Save every edition in one transaction: all of them, or none."""
+    from egovindex.store.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        return [save_edition(session, e) for e in editions]
 
 
 def _current(session: Session, year: int) -> EditionVersion | None:

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from egovindex import methodologies
+from egovindex.domain import Edition
 from egovindex.engine import Framework, Scores, score_matrix
 from egovindex.sources.countries import countries, group_members, region_members
-from egovindex.sources.undata import Edition
 
 COMPONENTS = ("osi", "tii", "hci")
 
@@ -165,37 +165,44 @@ def _ties(report: CheckReport, assessed: list[Any]) -> None:
 
 
 def ranking(edition: Edition, *, region: str | None = None, components: bool = False) -> list[dict[str, Any]]:
-    """One row per assessed country: iso3, country, egdi, rank, group (+ region_rank; + the published osi, tii
-    and hci with ``components``), by rank."""
+    """One row per assessed country, by published rank: iso3, country, the published ``egdi`` and ``rank`` (and
+    the group of the published EGDI), the ``egdi_recomputed`` and ``rank_recomputed`` from the published components
+    with the edition's method (+ ``region_rank`` among the region's members, by published rank; + the published
+    osi, tii and hci with ``components``)."""
+    from egovindex.engine.rank import classify, competition_rank
+
     scores = recompute(edition)
     framework = methodologies.egdi(edition.year)
     names = {b.code: b.name for b in framework.groups}
     published = {r.iso3: r for r in edition.rows}
-    region_rank = None
-    members: set[str] = set()
-    if region:
-        members = set(region_members(region, at=edition.year))
-        region_rank = scores.region_rank(members)
+    records = scores.to_records()
+    members = set(region_members(region, at=edition.year)) if region else set()
+    egdi = np.array([np.nan if published[r["entity"]].egdi is None else published[r["entity"]].egdi for r in records])
+    groups = classify(egdi, [b.min for b in framework.groups], [b.code for b in framework.groups])
+    ranks = np.array([published[r["entity"]].rank or np.nan for r in records], dtype=float)
+    regional = competition_rank(np.where([r["entity"] in members for r in records], -ranks, np.nan))
     rows = []
-    for i, rec in enumerate(scores.to_records()):
+    for i, rec in enumerate(records):
         iso3 = rec["entity"]
         if region and iso3 not in members:
             continue
         row: dict[str, Any] = {
             "iso3": iso3,
             "country": published[iso3].country_name,
-            "egdi": rec["egdi"],
-            "rank": rec["rank"],
-            "group": names.get(rec["group"] or ""),
+            "egdi": published[iso3].egdi,
+            "rank": published[iso3].rank,
+            "group": names.get(groups[i] or ""),
+            "egdi_recomputed": rec["egdi"],
+            "rank_recomputed": rec["rank"],
         }
         if framework.classes:
             row["class"] = rec["class"]
         if components:
             row.update(osi=published[iso3].osi, tii=published[iso3].tii, hci=published[iso3].hci)
-        if region_rank is not None:
-            row["region_rank"] = int(region_rank[i])
+        if region:
+            row["region_rank"] = None if np.isnan(regional[i]) else int(regional[i])
         rows.append(row)
-    rows.sort(key=lambda r: (r["rank"] or 10**6, r["iso3"]))
+    rows.sort(key=lambda r: (r["rank"] or 10**6, r["rank_recomputed"] or 10**6, r["iso3"]))
     return rows
 
 

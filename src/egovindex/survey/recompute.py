@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from egovindex import methodologies
+from egovindex.domain import Edition
 from egovindex.engine import Framework, Panel, score
 from egovindex.sources.indicators import read_many
-from egovindex.sources.undata import Edition
 
 COMPONENTS = ("tii", "hci")
 GER_LEVELS = ("ger_primary", "ger_secondary", "ger_tertiary")
@@ -93,7 +93,7 @@ def prepare(raw: Panel, edition: int, rule: Rule) -> Panel:
     return Panel(
         entity=panel.entity,
         indicator=panel.indicator,
-        period=np.full(len(panel), str(edition), dtype=object),
+        time=np.full(len(panel), str(edition), dtype=object),
         value=panel.value,
         source=panel.source,
     )

@@ -49,3 +49,12 @@ def date(value: dt.date | str, lang: str) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return format_date(value, "dd/MM/yyyy" if lang == "vi" else "d MMM yyyy", locale=lang)
+
+
+def moment(value: dt.datetime | str | None, lang: str) -> str:
+    """A date and time to the minute in the locale's notation (Vietnamese "02/12/2026 06:28"); "" for none."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return f"{date(value.date(), lang)} {value:%H:%M}"

@@ -17,9 +17,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from egovindex import translations
 from egovindex.web import errors, routedoc
-from egovindex.web.auth import secret_key
 from egovindex.web.cache import Conditional
 from egovindex.web.families import FAMILIES
+from egovindex.web.identity import secret_key
 from egovindex.web.site import HERE, Site
 
 SECURITY_HEADERS = {
@@ -32,7 +32,9 @@ SECURITY_HEADERS = {
 }
 
 
-class Problem(BaseModel):
+class ProblemItem(BaseModel):
+    """One problem of a rejected submission: its row and column, and what is wrong."""
+
     row: int | None = None
     column: str | None = None
     message: str
@@ -43,7 +45,7 @@ class ErrorBody(BaseModel):
     submission adds every ``problem`` with its row and column."""
 
     detail: Any
-    problems: list[Problem] | None = None
+    problems: list[ProblemItem] | None = None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

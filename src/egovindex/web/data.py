@@ -16,7 +16,7 @@ from egovindex.store.models import EditionVersion
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from egovindex.sources.undata import Edition
+    from egovindex.domain import Edition
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """How the application answers what goes wrong, alike for every page family: the error page in the page's
 language for a browser, ``{"detail": ...}`` for programs and the API; 401 for nobody signed in and 403 for a
-refusal (``collection.auth``), 404 for what is not there; and ``HEAD`` wherever ``GET`` works."""
+refusal (``collection.access``), 404 for what is not there; and ``HEAD`` wherever ``GET`` works."""
 
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
@@ -13,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from egovindex import translations
-from egovindex.collection.auth import AuthorisationError, NotSignedInError
+from egovindex.collection.access import AuthorisationError, NotSignedInError
 from egovindex.errors import NotFoundError
 
 
@@ -21,16 +23,39 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api")
 
 
+VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u0300-\u0323]|[\u00c0-\u1ef9]")
+
+
 def error_page(request: Request, status: int, detail: Any, headers: dict[str, str] | None = None) -> Response:
+    """The error page: the status said in the page's language, then the detail, one line per item. A detail line
+    the catalogue translates is shown translated; one still in English on a Vietnamese page (the workflow's and the
+    access rules' messages are English) is marked ``lang="en"``, for screen readers and for the reader."""
     site = request.app.state.site
     lang = site.language(request)
+    _ = translations.gettext(lang)
+    items = [detail] if isinstance(detail, str) else list(detail or [])
+    lines = []
+    for item in items:
+        field, text = item if isinstance(item, tuple) else (None, str(item))
+        if text == _phrase(status):
+            continue  # the router's own detail ("Not Found") says no more than the status sentence
+        text = _(text)
+        english = lang != "en" and not VIETNAMESE.search(text) and bool(re.search(r"[A-Za-z]{2}", text))
+        lines.append({"field": field, "text": text, "lang": "en" if english else None})
     return site.templates.TemplateResponse(
         request,
         "error.html",
-        {"request": request, "lang": lang, "_": translations.gettext(lang), "status": status, "detail": detail},
+        {"request": request, "lang": lang, "_": _, "status": status, "detail": detail, "lines": lines},
         status_code=status,
         headers=headers,
     )
+
+
+def _phrase(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
 
 
 async def refused(request: Request, exc: StarletteHTTPException) -> Response:
@@ -57,8 +82,40 @@ async def invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if not wants_html(request):
         return await request_validation_exception_handler(request, exc)
-    lines = [f"{' '.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
+    _ = translations.gettext(request.app.state.site.language(request))
+    lines = []
+    for e in exc.errors():
+        names = [str(part) for part in e.get("loc", ()) if part not in ("path", "query", "body", "header", "cookie")]
+        lines.append((" ".join(names) or "-", _why(e, _)))
     return error_page(request, 422, lines)
+
+
+def _why(error: dict[str, Any], _: Any) -> str:
+    """Why a parameter was refused, in the page's language (pydantic's message where the kind is not known)."""
+    ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)}
+    said = {
+        "missing": _("is required"),
+        "int_parsing": _("must be a whole number"),
+        "int_from_float": _("must be a whole number"),
+        "float_parsing": _("must be a number"),
+        "bool_parsing": _("must be true or false"),
+        "greater_than": _("must be more than {gt}"),
+        "greater_than_equal": _("must be at least {ge}"),
+        "less_than": _("must be less than {lt}"),
+        "less_than_equal": _("must be at most {le}"),
+        "string_too_short": _("must have at least {min_length} characters"),
+        "string_too_long": _("must have at most {max_length} characters"),
+        "string_pattern_mismatch": _("is not in the expected form"),
+        "too_long": _("has too many values (at most {max_length})"),
+        "literal_error": _("must be one of {expected}"),
+        "enum": _("must be one of {expected}"),
+    }.get(error.get("type", ""))
+    if said is None:
+        return str(error.get("msg", ""))
+    try:
+        return said.format(**ctx)
+    except (KeyError, IndexError):
+        return str(error.get("msg", ""))
 
 
 def install(app: FastAPI) -> None:

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 from fastapi import Form, Path, Query
 from pydantic import StringConstraints
 
-from egovindex.collection.auth import MAX_PASSWORD
+from egovindex.collection.accounts import MAX_PASSWORD
+from egovindex.collection.intake import Limits
 from egovindex.collection.workflow import MAX_TEXT
 
 MAX_ID = 2**63 - 1
@@ -54,6 +55,15 @@ YesNo = Literal["yes", "no"]
 LocalPath = Annotated[str, Form(max_length=MAX_PATH, description="a page of this site to go on to")]
 NumberText = Annotated[str, Form(max_length=100, description="a number as typed (1.234,5 or 1234.5)")]
 RuleCode = Annotated[str, Form(max_length=60, description="a rule's or an indicator's code")]
+
+# the period's form (web/families/entry.py): one row per statistic, each field a list in the order of the rows
+MAX_CELL = Limits().max_cell_chars  # characters of a source or a note, as in a file's cell
+MAX_FORM_ROWS = 100
+FormCode = Annotated[str, StringConstraints(max_length=60)]
+FormNumber = Annotated[str, StringConstraints(max_length=100)]
+FormText = Annotated[str, StringConstraints(max_length=MAX_CELL)]
+CellText = Annotated[str, Form(max_length=MAX_CELL, description=f"at most {MAX_CELL} characters")]
+ValuesVersion = Annotated[int, Form(ge=1, le=MAX_ID, description="the version of the agency's values as read")]
 
 # paths and queries
 UserName = Annotated[str, Path(max_length=100, description="a user's name")]

@@ -13,21 +13,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from egovindex import translations
 from egovindex.errors import NotFoundError
-from egovindex.web.auth import Throttle, current
 from egovindex.web.cache import PageCache
 from egovindex.web.data import EditionCache
+from egovindex.web.identity import Throttle, current
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from egovindex.collection.models import User
-    from egovindex.collection.periods import Period
+    from egovindex.domain.periods import Period
     from egovindex.settings import Settings
+    from egovindex.store.collection import User
 
 HERE = resources.files("egovindex.web")
 
@@ -66,11 +66,18 @@ class Site:
             "lang": lang,
             "_": translations.gettext(lang),
             "date": lambda d: translations.date(d, lang),
+            "when": lambda d: translations.moment(d, lang),
             "json_url": f"{path}.json" + (f"?{query}" if query else ""),
             "current_period": current_period(),
             **view,
         }
         return self.templates.TemplateResponse(request, template, ctx)
+
+    def json(self, data: Any) -> JSONResponse:
+        """A JSON twin of the analysis: its numbers at the UN's precision (``cells.rounded``), as the page shows."""
+        from egovindex.cells import rounded
+
+        return JSONResponse(rounded(data))
 
     def context(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """A page context computed once per state of the store (contexts are pure functions of the editions)."""
@@ -109,8 +116,8 @@ def guarded(site: Site, request: Request, build: Callable[[str], dict[str, Any]]
     """A signed-in page: sign in first, then the same context as its JSON twin."""
     from fastapi.responses import RedirectResponse
 
-    from egovindex.collection.auth import ROLES
-    from egovindex.web.auth import csrf_token, signed_in
+    from egovindex.collection.access import ROLES
+    from egovindex.web.identity import csrf_token, signed_in
 
     user = signed_in(request)
     if not user:
@@ -123,10 +130,10 @@ def act(site: Site, request: Request, csrf: str, action: Callable[[Any, User], A
     403, a conflict with someone else's change 409, a value the workflow refuses 422."""
     from fastapi.responses import RedirectResponse
 
-    from egovindex.collection.auth import AuthorisationError, get_user
+    from egovindex.collection.access import AuthorisationError, get_user
     from egovindex.collection.workflow import ConflictError, WorkflowError
     from egovindex.store.db import unit_of_work
-    from egovindex.web.auth import check_csrf, require_signed_in
+    from egovindex.web.identity import check_csrf, require_signed_in
 
     check_csrf(request, csrf)
     username = require_signed_in(request)
@@ -144,7 +151,7 @@ def act(site: Site, request: Request, csrf: str, action: Callable[[Any, User], A
 
 def current_period() -> str:
     """The quarter whose data are being collected now: the last completed quarter."""
-    from egovindex.collection.periods import Period
+    from egovindex.domain.periods import Period
 
     today = dt.date.today()
     return str(Period(today.year, (today.month - 1) // 3 + 1).previous())
@@ -152,7 +159,7 @@ def current_period() -> str:
 
 def period_of(text: str) -> Period:
     """A period from a URL, or 404."""
-    from egovindex.collection.periods import Period, PeriodError
+    from egovindex.domain.periods import Period, PeriodError
 
     try:
         return Period.parse(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import egovindex.collection.models  # noqa: F401 - registers the collection tables
+import egovindex.store.collection  # noqa: F401 - registers the collection workflow's tables
 from egovindex.store.models import Base
 
 config = context.config

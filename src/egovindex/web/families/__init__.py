@@ -8,6 +8,7 @@ from egovindex.web.families import (
     api,
     collection,
     countries,
+    entry,
     overview,
     rankings,
     releases,
@@ -17,4 +18,17 @@ from egovindex.web.families import (
     simulator,
 )
 
-FAMILIES = (overview, rankings, countries, simulator, signin, collection, review, releases, admin, api, reports)
+FAMILIES = (
+    overview,
+    rankings,
+    countries,
+    simulator,
+    signin,
+    collection,
+    entry,
+    review,
+    releases,
+    admin,
+    api,
+    reports,
+)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from egovindex.collection import views
-from egovindex.collection.auth import require
-from egovindex.collection.models import User
+from egovindex.collection.access import require
+from egovindex.store.collection import User
 from egovindex.web import routedoc
-from egovindex.web.auth import require_signed_in
+from egovindex.web.identity import require_signed_in
 from egovindex.web.params import AgencyCode, Code, Name, NewPassword, NewUserName, Password, RecordId, UserName, YesNo
 from egovindex.web.site import SiteDep, act, guarded
 
@@ -41,7 +41,8 @@ def admin_add_user(
     full_name: Name = "",
     csrf: str = Form(...),
 ) -> RedirectResponse:
-    from egovindex.collection.auth import add_user, require
+    from egovindex.collection.access import require
+    from egovindex.collection.accounts import add_user
 
     def add(s: Any, u: User) -> None:
         require(u, "users")
@@ -68,7 +69,7 @@ def admin_change_user(
     agency: Code = "",
     active: Literal["", "yes", "no"] = Form(""),
 ) -> RedirectResponse:
-    from egovindex.collection.auth import change_user
+    from egovindex.collection.accounts import change_user
 
     return act(
         site,
@@ -121,8 +122,8 @@ def change_password(
     password: NewPassword,
     csrf: str = Form(...),
 ) -> RedirectResponse:
-    from egovindex.collection.auth import authenticate, set_password
-    from egovindex.web.auth import signed_in as request_user
+    from egovindex.collection.accounts import authenticate, set_password
+    from egovindex.web.identity import signed_in as request_user
 
     keys = (f"user:{request_user(request)}", f"addr:{request.client.host if request.client else '-'}")
 
@@ -156,7 +157,7 @@ def admin_self_approval(
     site: SiteDep, request: Request, agency: AgencyCode, allow: YesNo = Form(...), csrf: str = Form(...)
 ) -> RedirectResponse:
     """An administrator allows (or forbids) an agency's approvers to approve their own submissions."""
-    from egovindex.collection.auth import set_self_approval
+    from egovindex.collection.accounts import set_self_approval
 
     return act(
         site, request, csrf, lambda s, u: set_self_approval(s, user=u, agency=agency, allow=allow == "yes"), "/admin"

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from egovindex.collection import intake, workflow
-from egovindex.collection.auth import AuthorisationError, get_user, require
-from egovindex.collection.models import Submission
-from egovindex.collection.periods import Period
+from egovindex.collection.access import AuthorisationError, get_user, require
+from egovindex.domain.periods import Period
 from egovindex.sources.files import SHOWN, InputError
+from egovindex.store.collection import Submission
 from egovindex.store.db import unit_of_work
 from egovindex.web import routedoc
-from egovindex.web.auth import bearer
+from egovindex.web.identity import bearer
 from egovindex.web.params import RecordId
 from egovindex.web.site import Site, SiteDep, period_of
 
@@ -122,7 +122,7 @@ def submit_records(site: Site, username: str, data: bytes) -> JSONResponse:
 @router.get("/api/submissions/{submission_id}", tags=["api"])
 def api_get(site: SiteDep, submission_id: RecordId, authorization: str | None = Header(default=None)) -> JSONResponse:
     """A submission's state and values, for its own agency, the lead ministry and administrators."""
-    from egovindex.collection.auth import require_read
+    from egovindex.collection.access import require_read
 
     username = bearer(site.engine, authorization, f"GET /api/submissions/{submission_id}")
     with unit_of_work(site.engine) as s:

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from egovindex.collection import intake, views, workflow
-from egovindex.collection.auth import AuthorisationError, get_user, require
-from egovindex.collection.periods import Period
-from egovindex.sources.files import InputError
+from egovindex.collection.access import AuthorisationError, get_user, require
+from egovindex.domain.periods import Period
+from egovindex.sources.files import InputError, Problem
 from egovindex.store.db import unit_of_work
 from egovindex.web import routedoc
-from egovindex.web.auth import check_csrf, csrf_token, require_signed_in, signed_in
+from egovindex.web.families.entry import form_view
+from egovindex.web.identity import check_csrf, csrf_token, require_signed_in, signed_in
 from egovindex.web.params import FreeText, LockVersion, PeriodText, RecordId, RuleCode
 from egovindex.web.site import Site, SiteDep, period_of
 
@@ -70,16 +71,14 @@ def template(site: SiteDep, request: Request, period: PeriodText) -> Response:
 
 @router.get("/collect/{period}", **routedoc.SIGNED_IN_PAGE)
 def collect_page(site: SiteDep, request: Request, period: PeriodText) -> HTMLResponse:
-    """The signed-in user's agency: its statistics for the period, the template, the upload form."""
+    """The signed-in user's agency: its statistics for the period, the form to type them in (with the draft),
+    the template, the upload form."""
     user = signed_in(request)
     if not user:
         return RedirectResponse(f"/login?next=/collect/{period}", status_code=303)  # type: ignore[return-value]
-    return site.html(
-        request,
-        "collect.html",
-        views.agency_period(site.engine, user, period_of(period)),
-        {"csrf": csrf_token(request), "problems": [], "message": None},
-    )
+    data = views.agency_period(site.engine, user, period_of(period))
+    view = {"csrf": csrf_token(request), "problems": [], "message": None}
+    return site.html(request, "collect.html", data, view | form_view(site, request, data))
 
 
 @router.post("/collect/{period}/upload", response_class=HTMLResponse, include_in_schema=False)
@@ -94,7 +93,6 @@ async def upload(site: SiteDep, request: Request, period: str) -> HTMLResponse:
     from starlette.formparsers import MultiPartException, MultiPartParser
 
     from egovindex.collection import uploads
-    from egovindex.sources.files import Problem
 
     limits = intake.Limits.from_settings()
     loop = asyncio.get_running_loop()
@@ -107,50 +105,10 @@ async def upload(site: SiteDep, request: Request, period: str) -> HTMLResponse:
         return username, p
 
     def page(problems: list[Problem], message: str | None, status: int, failures: list[str]) -> HTMLResponse:
-        shown = [str(pr) for pr in problems[: uploads.SHOWN]] + failures[: uploads.SHOWN]
-        total = len(problems) + len(failures)
-        link = None
-        if len(problems) > uploads.SHOWN:
-            link = f"/collect/problems/{uploads.PROBLEM_LISTS.keep(username, problems)}.csv"
-        response = site.html(
-            request,
-            "collect.html",
-            views.agency_period(site.engine, username, p),
-            {
-                "csrf": csrf_token(request),
-                "problems": shown,
-                "problem_total": total,
-                "problems_url": link,
-                "message": message,
-                "json_url": f"/collect/{p}.json",
-            },
-        )
-        response.status_code = status
-        return response
+        return _upload_page(site, request, username, p, problems, message, status, failures)
 
     def store(name: str, data: bytes) -> HTMLResponse:
-        try:
-            with unit_of_work(site.engine) as s:
-                user = get_user(s, username)
-                rows = intake.read(name, data, agency=user.agency_code, period=p, limits=limits)
-                sub, failures = workflow.submit(
-                    s,
-                    user=user,
-                    agency=user.agency_code,
-                    period=p,
-                    rows=rows,
-                    channel=name.rsplit(".", 1)[-1].lower(),
-                    name=name,
-                    source_uri=name,
-                    source_sha256=hashlib.sha256(data).hexdigest(),
-                )
-                message = f"version {sub.version}: {len(rows)} values, {sub.status}"
-                warnings = [str(f) for f in failures]
-        except InputError as exc:
-            return page(exc.problems, None, 422, [])
-        except (workflow.WorkflowError, AuthorisationError) as exc:
-            return page([], None, 422, [str(exc)])
-        return page([], message, 200, warnings)
+        return _store_upload(site, request, username, p, limits, name, data)
 
     def refuse(problem: Problem) -> Any:
         return loop.run_in_executor(uploads.READERS, page, [problem], None, 413, [])
@@ -188,6 +146,67 @@ async def upload(site: SiteDep, request: Request, period: str) -> HTMLResponse:
     if len(data) > limits.max_bytes:
         return await refuse(Problem(name, None, None, f"more than {limits.max_bytes} bytes; {over}"))
     return await loop.run_in_executor(uploads.READERS, store, name, data)
+
+
+def _upload_page(
+    site: Site,
+    request: Request,
+    username: str,
+    p: Period,
+    problems: list[Problem],
+    message: str | None,
+    status: int,
+    failures: list[str],
+) -> HTMLResponse:
+    """The statistics page after an upload: the first problems with their total and a link to all of them."""
+    from egovindex.collection import uploads
+
+    shown = [str(pr) for pr in problems[: uploads.SHOWN]] + failures[: uploads.SHOWN]
+    total = len(problems) + len(failures)
+    link = None
+    if len(problems) > uploads.SHOWN:
+        link = f"/collect/problems/{uploads.PROBLEM_LISTS.keep(username, problems)}.csv"
+    data = views.agency_period(site.engine, username, p)
+    view = {
+        "csrf": csrf_token(request),
+        "problems": shown,
+        "problem_total": total,
+        "problems_url": link,
+        "message": message,
+        "json_url": f"/collect/{p}.json",
+        "refused": status if status >= 400 else None,
+    }
+    response = site.html(request, "collect.html", data, view | form_view(site, request, data))
+    response.status_code = status
+    return response
+
+
+def _store_upload(
+    site: Site, request: Request, username: str, p: Period, limits: intake.Limits, name: str, data: bytes
+) -> HTMLResponse:
+    """Read an uploaded file and submit its values (in a worker thread); the page with the result."""
+    try:
+        with unit_of_work(site.engine) as s:
+            user = get_user(s, username)
+            rows = intake.read(name, data, agency=user.agency_code, period=p, limits=limits)
+            sub, failures = workflow.submit(
+                s,
+                user=user,
+                agency=user.agency_code,
+                period=p,
+                rows=rows,
+                channel=name.rsplit(".", 1)[-1].lower(),
+                name=name,
+                source_uri=name,
+                source_sha256=hashlib.sha256(data).hexdigest(),
+            )
+            message = f"version {sub.version}: {len(rows)} values, {sub.status}"
+            warnings = [str(f) for f in failures]
+    except InputError as exc:
+        return _upload_page(site, request, username, p, exc.problems, None, 422, [])
+    except (workflow.WorkflowError, AuthorisationError) as exc:
+        return _upload_page(site, request, username, p, [], None, 422, [str(exc)])
+    return _upload_page(site, request, username, p, [], message, 200, warnings)
 
 
 @router.get("/collect/problems/{key}.csv", include_in_schema=False)

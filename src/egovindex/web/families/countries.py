@@ -16,7 +16,7 @@ router = APIRouter()
 @router.get("/country/{iso3}.json", tags=["pages"])
 def country_json(site: SiteDep, request: Request, iso3: Iso3) -> JSONResponse:
     """A country's history over all loaded editions."""
-    return JSONResponse(site.context(standing.country, iso3, site.language(request))[0])
+    return site.json(site.context(standing.country, iso3, site.language(request))[0])
 
 
 @router.get("/country/{iso3}", **routedoc.PAGE)
@@ -32,7 +32,7 @@ def compare_json(
     edition: int = 2024,
 ) -> JSONResponse:
     """Countries side by side in one edition."""
-    return JSONResponse(site.context(standing.compare, c, edition, site.language(request))[0])
+    return site.json(site.context(standing.compare, c, edition, site.language(request))[0])
 
 
 @router.get("/compare", **routedoc.PAGE)

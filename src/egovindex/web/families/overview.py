@@ -15,7 +15,7 @@ router = APIRouter()
 @router.get("/overview.json", tags=["pages"])
 def overview_json(site: SiteDep, request: Request) -> JSONResponse:
     """Viet Nam's position: rank, EGDI, components, group, ASEAN table, trend, targets, next deadlines."""
-    return JSONResponse(site.context(standing.overview, site.language(request))[0])
+    return site.json(site.context(standing.overview, site.language(request))[0])
 
 
 @router.get("/", **routedoc.PAGE)

@@ -49,7 +49,7 @@ def ranking_json(
     f: Annotated[RankingFilter, Depends()],
 ) -> JSONResponse:
     """One edition's ranking, with rows carrying at least iso3, country, egdi and rank."""
-    return JSONResponse(_ranking(site, request, year, f)[0])
+    return site.json(_ranking(site, request, year, f)[0])
 
 
 @router.get(

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from egovindex.collection import views, workflow
-from egovindex.collection.auth import AuthorisationError, get_user
+from egovindex.collection.access import AuthorisationError, get_user
 from egovindex.store.db import unit_of_work
 from egovindex.web import routedoc
-from egovindex.web.auth import check_csrf, csrf_token, reader, require_signed_in, signed_in
+from egovindex.web.identity import check_csrf, csrf_token, reader, require_signed_in, signed_in
 from egovindex.web.params import Code, FreeText, PeriodText, RecordId
 from egovindex.web.site import SiteDep, period_of
 
@@ -84,7 +84,7 @@ def release(
 def release_download(site: SiteDep, request: Request, release_id: RecordId, fmt: str) -> Response:
     """A release as SDMX-CSV (csv), SDMX-ML (xml) or Excel (xlsx); for signed-in users."""
     from egovindex.collection import export
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
 
     reader(request, "released")
     formats = {

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from egovindex.reports import build as rb
-from egovindex.web.auth import reader
+from egovindex.web.identity import reader
 from egovindex.web.params import PeriodText
 from egovindex.web.site import SiteDep, period_of
 

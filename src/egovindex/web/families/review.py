@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from egovindex.collection import views
 from egovindex.web import routedoc
-from egovindex.web.auth import require_signed_in
+from egovindex.web.identity import require_signed_in
 from egovindex.web.params import Code, FreeText, LockVersion, NumberText, OlderThan, RecordId
 from egovindex.web.site import SiteDep, act, guarded
 

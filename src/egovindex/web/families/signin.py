@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from egovindex import translations
 from egovindex.web import routedoc
-from egovindex.web.auth import check_csrf, csrf_token, sign_in, sign_out
+from egovindex.web.identity import check_csrf, csrf_token, sign_in, sign_out
 from egovindex.web.params import LocalPath, LoginName, NextPage, Password
 from egovindex.web.site import Site, SiteDep, local
 
@@ -24,7 +24,7 @@ def login_page(site: SiteDep, request: Request, next: NextPage = "/") -> HTMLRes
 
 def signed_in_as(site: Site, username: str, password: str) -> Any:
     """The active user with this name and password, or None (one password check either way)."""
-    from egovindex.collection.auth import authenticate
+    from egovindex.collection.accounts import authenticate
     from egovindex.store.db import unit_of_work
 
     with unit_of_work(site.engine) as s:

@@ -56,7 +56,7 @@ def _before(site: Site, year: int) -> int:
 
 def _release_whatif(site: Site, release_id: int, year: int) -> dict[str, Any]:
     """What a release's values would do (a release is never changed once made: computed once per release)."""
-    from egovindex.collection.models import Release
+    from egovindex.store.collection import Release
     from egovindex.store.db import unit_of_work
 
     with unit_of_work(site.engine.execution_options(readonly=True)) as s:
@@ -92,7 +92,7 @@ def figures_of(site: Site, request: Request, form: dict[str, Any]) -> dict[str, 
         "nowcast": site.context(figures.nowcast, country),
     }
     if form["release"] is not None:
-        from egovindex.web.auth import reader
+        from egovindex.web.identity import reader
 
         reader(request, "released")
         out["release"] = _release_whatif(site, form["release"], year)
@@ -135,7 +135,7 @@ def simulator_json(site: SiteDep, request: Request, form: dict[str, Any] = Depen
     """What-if on components, the least-cost change to a target rank, the explanation of the last rank
     change and the nowcast, for one country; with ``release``, what that release's national values would do
     to Viet Nam's rank."""
-    return JSONResponse(figures_of(site, request, form))
+    return site.json(figures_of(site, request, form))
 
 
 @router.get("/simulator", **routedoc.PAGE)
@@ -146,8 +146,11 @@ def simulator(
     draws: Draws = 1000,
     seed: Seed = 0,
 ) -> HTMLResponse:
+    from egovindex.sources.countries import country_name
+
     data = figures_of(site, request, form)
     bands = site.context(figures.sensitivity, form["edition"], form["country"], draws, seed)  # same seed, same bands
+    lang = site.language(request)
     return site.html(
         request,
         "simulator.html",
@@ -155,11 +158,14 @@ def simulator(
         {
             "form": {**form, "draws": draws, "seed": seed},
             "sensitivity": bands,
+            "country_name": country_name(form["country"], lang, bands["country"]["country"]),
             "raw_indicators": _raw_indicators(site, form["edition"]),
+            "indicator_names": figures.indicator_names(form["edition"], lang),
+            "explain_labels": figures.explain_labels(lang),
             "raw_pairs": [r.split("=", 1) for r in form["raw"]] + [None, None],
             "bands_chart": site.cache.memo(
-                ("bands", form["edition"], form["country"], draws, seed, site.language(request)),
-                lambda _: figures.bands_chart(bands, site.language(request)),
+                ("bands", form["edition"], form["country"], draws, seed, lang),
+                lambda _: figures.bands_chart(bands, lang),
             ),
         },
     )
@@ -174,4 +180,4 @@ def sensitivity_json(
     seed: Seed = 0,
 ) -> JSONResponse:
     """Median rank and 5-95% band of the country and of ASEAN under uncertain weights, method and data."""
-    return JSONResponse(site.context(figures.sensitivity, edition, country.upper(), draws, seed))
+    return site.json(site.context(figures.sensitivity, edition, country.upper(), draws, seed))

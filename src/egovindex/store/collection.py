@@ -1,4 +1,5 @@
-"""Tables of the collection workflow. Values are never overwritten: a re-submission is a new version; approval,
+"""Tables of the collection workflow (the store's records of agencies, users, submissions, reconciliation, releases,
+sessions and the audit log). Values are never overwritten: a re-submission is a new version; approval,
 release and corrections are new rows or state changes recorded in the audit log."""
 
 from __future__ import annotations
@@ -103,6 +104,27 @@ class SubmittedValue(Base):
     row: Mapped[int | None]
 
     submission: Mapped[Submission] = relationship(back_populates="values")
+
+
+class SubmissionDraft(Base):
+    """Values an agency typed into its period's form in the browser and saved without submitting them: one draft
+    per agency and period, replaced by each save (every saved state stays in the audit log), removed when the form
+    is submitted. A draft is not a submission: nothing in it is validated, released or reconciled. Its rows are kept
+    as typed (``content``: JSON, one record per statistic with ``indicator``, ``value``, ``source``,
+    ``method_note``, ``evidence``), so that a value the number rule would refuse is kept as well."""
+
+    __tablename__ = "submission_draft"
+    __table_args__ = (UniqueConstraint("agency_code", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    period: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
 
 
 class ValidationIssue(Base):

@@ -1,7 +1,7 @@
 """Signing in: argon2-checked passwords, sessions kept on the server (``collection.sessions``: the cookie, signed,
 carries only a random session id and the form token), CSRF tokens on every form, sign-in throttling per user and
 per address, and bearer tokens for programs. Every read of unreleased data and every write is authorised by
-``collection.auth``, whichever door asks."""
+``collection.access``, whichever door asks."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from fastapi import HTTPException, Request
 from egovindex.keys import secret_key  # noqa: F401 - the instance key, also used by the app
 
 if TYPE_CHECKING:
-    from egovindex.collection.models import User
-    from egovindex.collection.sessions import Principal
+    from egovindex.collection.access import Principal
+    from egovindex.store.collection import User
 
 MAX_FAILURES = 5
 WINDOW = 15 * 60  # seconds: 5 failures within 15 minutes lock the account for 15 minutes
@@ -102,7 +102,8 @@ def require_signed_in(request: Request) -> str:
 
 def sign_in(request: Request, user: User) -> None:
     """Start a server-side session for a user whose password was just checked (a new id: no fixation)."""
-    from egovindex.collection.sessions import open_session, principal
+    from egovindex.collection.access import principal
+    from egovindex.collection.sessions import open_session
     from egovindex.store.db import unit_of_work
 
     request.session.clear()
@@ -125,9 +126,9 @@ def sign_out(request: Request) -> None:
 
 
 def reader(request: Request, what: str, *, agency: str | None = None, day: Any = None) -> Any:
-    """The signed-in reader of this request, if the one reading rule (``collection.auth.require_read``) lets them
+    """The signed-in reader of this request, if the one reading rule (``collection.access.require_read``) lets them
     read ``what`` ("released", or "unreleased" values of ``agency``; None: of every agency)."""
-    from egovindex.collection.auth import require_read
+    from egovindex.collection.access import require_read
 
     return require_read(current(request), what, agency=agency, day=day)
 

@@ -1,32 +1,20 @@
-"""Users, roles and authorisation. Every write is authorised here, per agency and role, before it happens."""
+"""Users and their passwords and tokens: added, changed, deactivated by administrators (``access.require``),
+passwords hashed with argon2, one password check whether the user exists or not; every change in the audit log."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import secrets
 import unicodedata
-from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from egovindex import registry
 from egovindex.collection import audit
-from egovindex.collection.models import User
-
-if TYPE_CHECKING:
-    from egovindex.collection.sessions import Principal
-
-Role = Literal["administrator", "lead", "approver", "submitter", "viewer"]
-USERNAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")  # the same rule for every door (the web form has it as a pattern)
-ROLES: tuple[str, ...] = ("administrator", "lead", "approver", "submitter", "viewer")
-
-
-class AuthorisationError(PermissionError):
-    """The user may not do this; the message says who may."""
-
+from egovindex.collection.access import ROLES, USERNAME, require
+from egovindex.store.collection import User
 
 MAX_PASSWORD = 1000  # characters
 
@@ -64,13 +52,6 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if ok and user is not None and user.active and user.password_hash else None
 
 
-def get_user(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        raise AuthorisationError(f"no active user {username!r}")
-    return user
-
-
 def add_user(
     session: Session,
     *,
@@ -100,7 +81,7 @@ def add_user(
         agency_code=agency,
         role=role,
         full_name=full_name,
-        password_hash=hash_password(password) if password else None,
+        password_hash=None if password is None else hash_password(password),
     )
     session.add(user)
     session.flush()
@@ -163,18 +144,9 @@ def change_user(
     return target
 
 
-def self_approval_allowed(session: Session, agency: str) -> bool:
-    """Whether an approver of ``agency`` may approve a submission they made themselves (no, unless an
-    administrator allowed it for the agency)."""
-    from egovindex.collection.models import AgencySetting
-
-    setting = session.get(AgencySetting, agency)
-    return bool(setting and setting.allow_self_approval)
-
-
 def set_self_approval(session: Session, *, user: User, agency: str, allow: bool) -> None:
     """An administrator allows (or forbids again) self-approval for one agency; recorded in the audit log."""
-    from egovindex.collection.models import AgencySetting
+    from egovindex.store.collection import AgencySetting
 
     require(user, "users")
     registry.load().agency(agency)
@@ -195,42 +167,6 @@ def set_self_approval(session: Session, *, user: User, agency: str, allow: bool)
         before={"allow_self_approval": before},
         after={"allow_self_approval": allow},
     )
-
-
-def _agency_covers(user: User | Principal, agency: str, day: dt.date) -> bool:
-    """A user's agency acts for ``agency`` if it is that agency or its successor on ``day``."""
-    reg = registry.load()
-    if user.agency_code == agency:
-        return True
-    try:
-        return user.agency_code in reg.successor_at(agency, day)
-    except KeyError:  # no such agency: nobody acts for it
-        return False
-
-
-def require(user: User, action: str, *, agency: str | None = None, day: dt.date | None = None) -> None:
-    """Raise unless ``user`` may do ``action`` for ``agency``.
-
-    submit: a submitter (or approver) of the agency; approve/unapprove: an approver of the agency;
-    release, close, reopen: the lead ministry (lead role); users: an administrator.
-    """
-    day = day or dt.date.today()
-    if action in ("submit", "justify"):
-        ok = user.role in ("submitter", "approver") and agency is not None and _agency_covers(user, agency, day)
-        who = f"a submitter or approver of {agency}"
-    elif action in ("approve", "unapprove", "resolve"):
-        ok = user.role == "approver" and agency is not None and _agency_covers(user, agency, day)
-        who = f"an approver of {agency}"
-    elif action in ("release", "close", "reopen"):
-        ok = user.role == "lead" and user.agency_code == registry.load().lead_at(day)
-        who = "the lead ministry (role lead)"
-    elif action == "users":
-        ok = user.role == "administrator"
-        who = "an administrator"
-    else:
-        raise ValueError(f"unknown action {action!r}")
-    if not ok:
-        raise AuthorisationError(f"{user.username} ({user.role}, {user.agency_code}) may not {action}: only {who} may")
 
 
 def issue_token(session: Session, *, actor: str, username: str, label: str = "", days: int = 90) -> str:
@@ -254,38 +190,3 @@ def set_password(session: Session, *, user: User, username: str, password: str) 
     session.flush()
     sessions.end_all(session, user=target, reason="password changed", tokens=True)
     audit.record(session, actor=user.username, action="user.password", entity="user", entity_id=username)
-
-
-class NotSignedInError(AuthorisationError):
-    """Nobody is signed in (HTTP 401), where a signed-in user is needed."""
-
-
-def may_read_unreleased(user: User | Principal, agency: str | None, day: dt.date | None = None) -> bool:
-    """Unreleased values (submissions, discrepancies, reports built from them) are read by the agency's own users,
-    the lead ministry and administrators; ``agency=None`` means every agency's values at once."""
-    day = day or dt.date.today()
-    if user.role == "administrator" or user.agency_code == registry.load().lead_at(day):
-        return True
-    return agency is not None and _agency_covers(user, agency, day)
-
-
-def require_read(
-    user: User | Principal | None, what: str, *, agency: str | None = None, day: dt.date | None = None
-) -> User | Principal | None:
-    """The one rule for reading, whichever door asks: UN data are public; released national values need a
-    signed-in user; unreleased values need ``may_read_unreleased``."""
-    if what == "public":
-        return user
-    if user is None or not user.active:
-        raise NotSignedInError("sign in first")
-    if what == "released":
-        return user
-    if what != "unreleased":
-        raise ValueError(f"unknown kind of data {what!r}")
-    if not may_read_unreleased(user, agency, day):
-        whose = f"{agency}'s" if agency else "every agency's"
-        raise AuthorisationError(
-            f"{user.username} ({user.role}, {user.agency_code}) may not read {whose} unreleased values: only its "
-            "own agency, the lead ministry and administrators may"
-        )
-    return user

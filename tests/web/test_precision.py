@@ -1,0 +1,33 @@
+"""The JSON twins of the analysis give numbers at the UN's precision (5 decimals), as their pages show them."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from egovindex.web.app import create_app
+
+TWINS = (
+    "/overview.json",
+    "/egdi/2024.json",
+    "/country/VNM.json",
+    "/compare.json",
+    "/simulator.json?hci=0.8&osi=0.71234567",
+    "/sensitivity.json?draws=200",
+)
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v)]
+    return []
+
+
+@pytest.mark.parametrize("path", TWINS)
+def test_no_more_decimals_than_the_source(loaded_store: str, path: str) -> None:
+    body = TestClient(create_app(loaded_store)).get(path)
+    assert body.status_code == 200, body.text
+    floats = _floats(body.json())
+    assert floats and all(round(f, 5) == f for f in floats), [f for f in floats if round(f, 5) != f][:5]
