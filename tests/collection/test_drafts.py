@@ -106,7 +106,7 @@ def test_a_draft_saved_meanwhile_survives_the_submission(engine) -> None:  # typ
 
 @pytest.mark.parametrize(("user", "agency"), [("viewer", "BTC"), ("thu", "BKHCN"), ("hoa", "BKHCN")])
 def test_who_may_not_submit_may_not_keep_a_draft(engine, user: str, agency: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(AuthorisationError, match="may not draft"):
+    with pytest.raises(AuthorisationError, match="may not save drafts"):
         _save(engine, user, TYPED, expected=0, agency=agency)
     with unit_of_work(engine) as s, pytest.raises(AuthorisationError, match="may not submit"):
         drafts.submit(s, user=get_user(s, user), agency=agency, period=Q4, rows=TYPED, draft_version=0)
@@ -241,3 +241,21 @@ def test_a_draft_changed_outside_the_workflow_shows_in_the_audit(engine) -> None
     with unit_of_work(engine) as s:
         problems = [(p.table, p.field) for p in audit.verify(s).problems]
     assert ("submission_draft", "content") in problems
+
+
+def test_a_form_read_before_a_newer_version_is_not_submitted_over_it(engine) -> None:  # type: ignore[no-untyped-def]
+    """The form carries the version it showed; submitting it after someone else's newer version would undo their
+    values without a word, so it is refused and nothing is stored."""
+    rows = [Typed(r.indicator, str(r.value), r.source) for r in TELECOM]
+    with unit_of_work(engine) as s:
+        first, _, _ = drafts.submit(
+            s, user=get_user(s, "lan"), agency="BKHCN", period=Q4, rows=rows, draft_version=None, based_on=0
+        )
+    assert first.version == 1
+    with unit_of_work(engine) as s:  # a colleague's version 2, from a file
+        workflow.submit(s, user=get_user(s, "minh"), agency="BKHCN", period=Q4, rows=TELECOM, channel="csv", name="f")
+    stale = [Typed("mobile_subs_per100", "150", "VNNIC"), *rows[1:]]
+    with unit_of_work(engine) as s, pytest.raises(workflow.ConflictError, match="version 2 .* not version 1"):
+        drafts.submit(s, user=get_user(s, "lan"), agency="BKHCN", period=Q4, rows=stale, draft_version=None, based_on=1)
+    with unit_of_work(engine) as s:
+        assert s.scalar(select(func.count(Submission.id))) == 2

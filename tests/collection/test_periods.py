@@ -56,3 +56,10 @@ def test_dates_at_the_edges_of_the_range() -> None:
     assert last.end == dt.date(LAST_YEAR, 12, 31) and last.start == dt.date(LAST_YEAR, 10, 1)
     assert Period.parse(str(FIRST_YEAR)).start == dt.date(FIRST_YEAR, 1, 1)
     assert str(Period.parse(f"{FIRST_YEAR}Q1").previous()) == f"{FIRST_YEAR - 1}Q4"  # arithmetic is not limited
+
+
+def test_next_is_the_inverse_of_previous() -> None:
+    for text in ("2026Q1", "2026Q4", "2025", "2025Q3"):
+        p = Period.parse(text)
+        assert p.next().previous() == p and p.previous().next() == p
+    assert str(Period.parse("2026Q4").next()) == "2027Q1" and str(Period.parse("2026").next()) == "2027"

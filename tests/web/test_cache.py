@@ -90,3 +90,43 @@ def test_errors_are_not_kept(store: str) -> None:
     hits = app.state.site.pages.hits
     assert client.get("/egdi/1999.json").status_code == 404
     assert app.state.site.pages.hits == hits and "etag" not in client.get("/egdi/1999.json").headers
+
+
+def _signed_in_lan(store: str):  # type: ignore[no-untyped-def]
+    from egovindex.collection.accounts import add_user
+    from egovindex.collection.registry_store import ensure_registry
+
+    with unit_of_work(make_engine(store)) as s:
+        ensure_registry(s)
+        add_user(s, actor="setup", username="lan", agency="BKHCN", role="submitter", password=PASSWORD)
+    app = create_app(store)
+    return app, sign_in(app, "lan")
+
+
+def test_a_signed_in_page_is_never_kept_for_others_whatever_the_cookie_headers(store: str) -> None:
+    """Two Cookie headers (the session in the first): the application reads both, so the page is the signed-in
+    user's; it must not be kept and served to anonymous visitors."""
+    app, lan = _signed_in_lan(store)
+    session = lan.cookies.get("egovindex_session")
+    raw = TestClient(app)
+    page = raw.get("/", headers=[("cookie", f"egovindex_session={session}"), ("cookie", "a=b")])
+    assert '<a href="/account">lan</a>' in page.text and "private" in page.headers["cache-control"]
+    anonymous = TestClient(app).get("/")
+    assert 'href="/account"' not in anonymous.text
+
+
+def test_the_kept_page_is_in_the_language_it_is_shown_in(store: str) -> None:
+    app = create_app(store)
+    english = TestClient(app).get("/egdi/2024", headers={"cookie": "lang =en"})  # read as lang=en by the pages
+    vietnamese = TestClient(app).get("/egdi/2024")
+    assert english.text != vietnamese.text and '<html lang="vi">' in vietnamese.text
+    twice = TestClient(app).get("/egdi/2024", headers={"cookie": "lang=vi; lang=en"})
+    assert '<html lang="vi">' in TestClient(app).get("/egdi/2024", cookies={"lang": "vi"}).text
+    assert twice.status_code == 200
+
+
+def test_the_kept_page_keeps_the_headers_of_its_scheme(store: str) -> None:
+    app = create_app(store)
+    TestClient(app, base_url="http://testserver").get("/egdi/2024")
+    secure = TestClient(app, base_url="https://testserver").get("/egdi/2024")
+    assert secure.headers["strict-transport-security"]

@@ -40,6 +40,7 @@ def _form(page: str, values: dict[str, str], source: str = "VNNIC") -> dict[str,
         "csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
         "agency": re.search(r'name="agency" value="([^"]+)"', page).group(1),  # type: ignore[union-attr]
         "draft_version": re.search(r'name="draft_version" value="(\d+)"', page).group(1),  # type: ignore[union-attr]
+        "based_on": re.search(r'name="based_on" value="(\d+)"', page).group(1),  # type: ignore[union-attr]
         "indicator": codes,
         "value": [values.get(c, "") for c in codes],
         "source": [source if c in values else "" for c in codes],
@@ -179,3 +180,16 @@ def test_the_form_needs_its_token(app) -> None:  # type: ignore[no-untyped-def]
     anonymous = TestClient(app)
     token = re.search(r'name="csrf" value="([^"]+)"', anonymous.get("/login").text).group(1)  # type: ignore[union-attr]
     assert anonymous.post(f"/collect/{Q4}/form", data={**form, "csrf": token}).status_code == 401
+
+
+def test_a_form_read_before_a_colleague_submitted_does_not_undo_their_values(app, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    lan = sign_in(app, "lan")
+    form = _form(lan.get(f"/collect/{Q4}").text, TELECOM)  # read while nothing is submitted
+    with unit_of_work(make_engine(app_url)) as s:  # meanwhile a colleague submits a file
+        rows = [Row(code, 150.0 if code == "mobile_subs_per100" else 90.0, "VNNIC") for code in TELECOM]
+        workflow.submit(
+            s, user=get_user(s, "minh"), agency="BKHCN", period=Period.parse(Q4), rows=rows, channel="csv", name="f"
+        )
+    answer = lan.post(f"/collect/{Q4}/form", data=form, follow_redirects=False)
+    assert answer.status_code == 409 and "version 1" in html.unescape(answer.text)
+    assert _stored(app_url) == (1, 0)  # the colleague's version stands alone

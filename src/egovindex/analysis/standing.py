@@ -94,7 +94,7 @@ def deadlines(today: dt.date, count: int = 3) -> list[dict[str, str]]:
     while len(out) < count:
         if period.deadline >= today:
             out.append({"period": str(period), "deadline": period.deadline.isoformat()})
-        period = Period(period.year + (period.quarter == 4), 1 if period.quarter == 4 else period.quarter + 1)
+        period = period.next()
     return out
 
 

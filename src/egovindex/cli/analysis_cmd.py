@@ -17,10 +17,14 @@ if TYPE_CHECKING:
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
 EditionOpt = Annotated[int, typer.Option("--edition", "-e", help="Edition year (loaded in the store).")]
-MAX_DRAWS = 200_000  # the ranks of every draw are kept in memory: 200,000 draws of 193 countries take 150 MB
+MAX_DRAWS = 200_000  # memory is bounded by the chunk, time is not: 200,000 draws take about a minute
 IndicatorsOpt = Annotated[
     list[Path] | None,
-    typer.Option("--indicators", "-i", help="Raw indicator series (default for simulate: the reference data's)."),
+    typer.Option("--indicators", "-i", help="Raw indicator series (default: the reference data's)."),
+]
+TargetIndicatorsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--indicators", "-i", help="Raw indicator series: also propose the cheapest raw-indicator change."),
 ]
 
 
@@ -147,7 +151,7 @@ def target(
     costs: Annotated[Path | None, typer.Option(help="YAML/JSON: cost per unit of each component or indicator.")] = None,
     limits: Annotated[Path | None, typer.Option(help="YAML/JSON: {name: {max: x} or {max_increase: x}}.")] = None,
     others: Annotated[str, typer.Option(help="hold: others as in the edition; trend: projected (nowcast).")] = "hold",
-    indicators: IndicatorsOpt = None,
+    indicators: TargetIndicatorsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The least-cost change of components (and raw indicators) that reaches a rank target."""

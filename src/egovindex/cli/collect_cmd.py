@@ -245,15 +245,21 @@ def users_token(
 @users_app.command("tokens")
 def users_tokens(
     user: UserOpt,
-    username: Annotated[str | None, typer.Argument(help="Whose tokens (default: every user's).")] = None,
+    username: Annotated[
+        str | None, typer.Argument(help="Whose tokens (default: your own; every user's for an administrator).")
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List API tokens: label, created, expiry, last use and state (your own, or anyone's for an administrator)."""
     from egovindex.collection import sessions
     from egovindex.collection.access import get_user
 
-    rows = _run(lambda s: sessions.tokens(s, user=get_user(s, user), username=username))
-    emit(rows, fmt, title="API tokens")
+    def listing(s: Any) -> Any:
+        me = get_user(s, user)
+        whose = username if username is not None else (None if me.role == "administrator" else me.username)
+        return sessions.tokens(s, user=me, username=whose)
+
+    emit(_run(listing), fmt, title="API tokens")
 
 
 @users_app.command("revoke-token")
@@ -282,17 +288,26 @@ def users_sign_out(username: Annotated[str, typer.Argument()], user: UserOpt) ->
 def users_password(
     username: Annotated[str, typer.Argument()],
     user: UserOpt,
-    password_stdin: Annotated[
-        bool, typer.Option(help="Read the new password (12+ characters) from standard input.")
-    ] = True,
 ) -> None:
-    """Set a user's password (an administrator, or the user themselves); every session and token of the user ends."""
+    """Set a user's password (an administrator, or the user themselves); every session and token of the user ends.
+    At a terminal the new password is asked twice, without showing it; otherwise it is read as one line of
+    standard input (12+ characters)."""
     from egovindex.collection.access import get_user
     from egovindex.collection.accounts import set_password
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else ""
+    password = _new_password()
     _do(lambda s: set_password(s, user=get_user(s, user), username=username, password=password))
     console().print(f"{username}: password changed; sessions and tokens ended")
+
+
+def _new_password() -> str:
+    """The new password: asked twice without echo at a terminal, else one line of standard input."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("new password (12+ characters): ")
+    if getpass.getpass("the same again: ") != first:
+        raise fail("the two passwords differ; nothing was changed")
+    return first
 
 
 @users_app.command("self-approval")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from egovindex.cli.common import edition_of, iso3_of
-from egovindex.cli.output import Format, console, emit, fail, fail_input, writable, write_file
+from egovindex.cli.output import Format, console, emit, err_console, fail, fail_input, writable, write_file
 from egovindex.sources.files import InputError
 
 app = typer.Typer(
@@ -89,17 +89,17 @@ def check(
             Format.csv,
             columns=["edition", "kind", "iso3", "country", "published", "computed", "diff"],
         )
+        _print_check(report, err_console())  # the summary beside the rows, on standard error
     else:
-        _print_check(report)
+        _print_check(report, console())
     if strict and not report.ok:
         raise typer.Exit(1)
 
 
-def _print_check(report) -> None:  # type: ignore[no-untyped-def]
+def _print_check(report, out) -> None:  # type: ignore[no-untyped-def]
     from rich.text import Text
 
-    out = console()
-    verdict = ("matches", "green") if report.ok else ("differs", "yellow")
+    verdict = ("matches", "green") if report.ok else ("differs from", "yellow")
     out.print(Text.assemble(f"EGDI {report.year} ({report.methodology}): ", verdict, " the published values"))
     out.print(f"  compared {report.compared} assessed countries; {len(report.not_assessed)} not assessed")
     out.print(f"  published precision {report.decimals} decimals, tolerance {report.tolerance:.0e}")
@@ -179,16 +179,16 @@ def recompute(
     except InputError as exc:
         raise fail_input(exc, stores=False) from None
     result = rc.recompute_components(raw, ed, rule=rc.Rule(lookback=lookback))
-    if fmt is Format.table:
+    if fmt is not Format.json:  # in JSON the agreement is in "meta"; beside CSV rows it goes to standard error
         for comp in result.agreement:
             a = result.agreement[comp]
-            console().print(
+            (console() if fmt is Format.table else err_console()).print(
                 f"{comp.upper()} {edition}: {a.n} countries, Spearman {a.spearman:.3f}, "
                 f"mean |diff| {a.mad:.3f}; used {', '.join(result.used[comp])}"
                 + (f"; dropped {', '.join(result.dropped[comp])}" if result.dropped[comp] else "")
             )
     emit(
-        result.rows,
+        sorted(result.rows, key=lambda r: r["iso3"]),
         fmt,
         title=f"Recomputed TII and HCI, {edition}",
         columns=["iso3", "country", "tii", "tii_published", "hci", "hci_published"],

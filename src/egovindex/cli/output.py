@@ -88,6 +88,8 @@ def emit(
         for r in rows:
             cells = ["" if r.get(c) is None else safe_cell(r.get(c)) for c in cols]
             (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
+    elif not rows:
+        console().print(f"{title}: none" if title else "none")
     else:
         from rich.table import Table
 

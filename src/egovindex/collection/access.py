@@ -54,6 +54,20 @@ def _agency_covers(user: User | Principal, agency: str, day: dt.date) -> bool:
         return False
 
 
+ACTIONS = {  # what each action is called in a refusal
+    "submit": "submit values",
+    "justify": "justify warnings",
+    "draft": "save drafts",
+    "approve": "approve",
+    "unapprove": "withdraw approvals",
+    "resolve": "resolve discrepancies",
+    "release": "release values",
+    "close": "close periods",
+    "reopen": "reopen periods",
+    "users": "manage users",
+}
+
+
 def require(user: User, action: str, *, agency: str | None = None, day: dt.date | None = None) -> None:
     """Raise unless ``user`` may do ``action`` for ``agency``.
 
@@ -77,7 +91,9 @@ def require(user: User, action: str, *, agency: str | None = None, day: dt.date 
     else:
         raise ValueError(f"unknown action {action!r}")
     if not ok:
-        raise AuthorisationError(f"{user.username} ({user.role}, {user.agency_code}) may not {action}: only {who} may")
+        raise AuthorisationError(
+            f"{user.username} ({user.role}, {user.agency_code}) may not {ACTIONS[action]}: only {who} may"
+        )
 
 
 class NotSignedInError(AuthorisationError):

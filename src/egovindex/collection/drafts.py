@@ -159,12 +159,27 @@ def clear(
 
 
 def submit(
-    session: Session, *, user: User, agency: str, period: Period, rows: list[Typed], draft_version: int | None
+    session: Session,
+    *,
+    user: User,
+    agency: str,
+    period: Period,
+    rows: list[Typed],
+    draft_version: int | None,
+    based_on: int | None = None,
 ) -> tuple[Submission, list[Failure], SubmissionDraft | None]:
     """Submit the form: the strict reader of records, then ``workflow.submit`` (channel ``form``); any problem
-    stores nothing and names the form's row (1-based, in the order of ``rows``) and field. On success the draft
-    goes (``clear``); returns the new version, the rules' warnings and the draft kept, if one was."""
+    stores nothing and names the form's row (1-based, in the order of ``rows``) and field. ``based_on`` is the
+    version the form showed (0: none): a newer one stored meanwhile refuses the submission (``ConflictError``),
+    which would otherwise undo it. On success the draft goes (``clear``); returns the new version, the rules'
+    warnings and the draft kept, if one was."""
     require(user, "submit", agency=agency, day=period.end)
+    current = workflow.latest(session, agency, period)
+    if based_on is not None and (current.version if current else 0) != based_on:
+        raise workflow.ConflictError(
+            f"version {current.version if current else 0} of {agency}'s {period} values was stored after the form "
+            f"was read, not version {based_on}: reload the page to see it, then type your changes again"
+        )
     parsed = intake.read_records([r.record() for r in rows], agency=agency, period=period, name=CHANNEL)
     sub, failures = workflow.submit(
         session, user=user, agency=agency, period=period, rows=parsed, channel=CHANNEL, name=CHANNEL

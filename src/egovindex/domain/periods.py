@@ -64,6 +64,11 @@ class Period:
             return Period(self.year - 1)
         return Period(self.year - (self.quarter == 1), 4 if self.quarter == 1 else self.quarter - 1)
 
+    def next(self) -> Period:
+        if not self.quarter:
+            return Period(self.year + 1)
+        return Period(self.year + (self.quarter == 4), 1 if self.quarter == 4 else self.quarter + 1)
+
     def year_ago(self) -> Period:
         return Period(self.year - 1, self.quarter)
 

@@ -23,6 +23,15 @@ def catalogue(lang: str) -> dict[str, str]:
     return {m.id: m.string for m in cat if m.id and m.string}
 
 
+def choose(query: str | None, cookie: str | None) -> str:
+    """The language of a page: ``?lang=`` when it is one of ours, else the ``lang`` cookie, else Vietnamese. The
+    one rule for the pages and for the cache that keeps them."""
+    for lang in (query, cookie):
+        if lang in LANGUAGES:
+            return lang  # type: ignore[return-value]
+    return DEFAULT
+
+
 def gettext(lang: str) -> Callable[[str], str]:
     table = catalogue(lang if lang in LANGUAGES else DEFAULT)
 

@@ -20,6 +20,7 @@ from egovindex.web import errors, routedoc
 from egovindex.web.cache import Conditional
 from egovindex.web.families import FAMILIES
 from egovindex.web.identity import secret_key
+from egovindex.web.limits import BodyLimit
 from egovindex.web.site import HERE, Site
 
 SECURITY_HEADERS = {
@@ -100,6 +101,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.middleware("http")(security_headers)
     app.add_middleware(Conditional)
+    app.add_middleware(BodyLimit)
     app.add_middleware(errors.HeadAsGet)
     for family in FAMILIES:
         app.include_router(routedoc.documented(family.router))

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
+from starlette.requests import HTTPConnection
+
+from egovindex import translations
 
 if TYPE_CHECKING:
     from egovindex.web.data import EditionCache
@@ -79,12 +82,13 @@ class Conditional:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        match = headers.get(b"if-none-match")
+        connection = HTTPConnection(scope)  # headers and cookies read as the pages read them
+        match = connection.headers.get("if-none-match")
         pages: PageCache | None = getattr(scope["app"].state, "site", None) and scope["app"].state.site.pages
         key, stamp = None, None
-        if pages is not None and public(scope["path"]) and SESSION_COOKIE.encode() not in headers.get(b"cookie", b""):
-            key = (scope["path"], scope["query_string"], _language(headers), dt.date.today())
+        if pages is not None and public(scope["path"]) and SESSION_COOKIE not in connection.cookies:
+            lang = translations.choose(connection.query_params.get("lang"), connection.cookies.get("lang"))
+            key = (scope.get("scheme"), scope["path"], scope["query_string"], lang, dt.date.today())
             stamp = await to_thread.run_sync(pages.editions.stamp)
             kept = pages.get(key, stamp)
             if kept is not None:
@@ -118,15 +122,6 @@ class Conditional:
         await self.app(scope, receive, capture)
 
 
-def _language(headers: dict[bytes, bytes]) -> bytes:
-    """The ``lang`` cookie, the only cookie a public page depends on."""
-    for part in headers.get(b"cookie", b"").split(b";"):
-        name, _, value = part.strip().partition(b"=")
-        if name == b"lang":
-            return value
-    return b""
-
-
 def _length(headers: list[tuple[bytes, bytes]]) -> int:
     for k, v in headers:
         if k.lower() == b"content-length" and v.isdigit():
@@ -135,17 +130,17 @@ def _length(headers: list[tuple[bytes, bytes]]) -> int:
 
 
 def _keepable(headers: list[tuple[bytes, bytes]]) -> bool:
-    """A response that sets a cookie or asks not to be stored is not kept for others."""
+    """A response that sets a cookie, is private to its reader or asks not to be stored is not kept for others."""
     for k, v in headers:
         name = k.lower()
-        if name == b"set-cookie" or (name == b"cache-control" and b"no-store" in v):
+        if name == b"set-cookie" or (name == b"cache-control" and (b"no-store" in v or b"private" in v)):
             return False
     return True
 
 
-async def _answer(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes, match: bytes | None) -> None:
+async def _answer(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes, match: str | None) -> None:
     etag = next((v for k, v in headers if k == b"etag"), None)
-    tokens = [m.strip().removeprefix(b"W/") for m in match.split(b",")] if match is not None else []
+    tokens = [m.strip().removeprefix("W/").encode() for m in match.split(",")] if match is not None else []
     if etag is not None and (etag in tokens or b"*" in tokens):
         kept = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
         await send({"type": "http.response.start", "status": 304, "headers": kept})

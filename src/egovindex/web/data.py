@@ -19,13 +19,21 @@ if TYPE_CHECKING:
     from egovindex.domain import Edition
 
 
+@dataclass(frozen=True)
+class State:
+    """One state of the stored editions with the contexts computed from it: replaced whole, never changed in part,
+    so that a reader always sees editions and contexts of the same state."""
+
+    stamp: tuple[int, int] | None
+    editions: dict[int, Edition]
+    memo: dict[tuple, Any]
+
+
 @dataclass
 class EditionCache:
     engine: Engine
-    _stamp: tuple[int, int] | None = None
-    _editions: dict[int, Edition] = field(default_factory=dict)
+    _state: State = field(default_factory=lambda: State(None, {}, {}))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _memo: dict[tuple, Any] = field(default_factory=dict)
 
     def stamp(self) -> tuple[int, int]:
         """The state of the stored editions: their versions' count and newest id (a load adds a version)."""
@@ -33,23 +41,29 @@ class EditionCache:
             count, newest = connection.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
         return int(count), int(newest or 0)
 
-    def editions(self) -> dict[int, Edition]:
+    def state(self) -> State:
         stamp = self.stamp()
-        if stamp != self._stamp:
+        state = self._state
+        if stamp != state.stamp:
             with self._lock, unit_of_work(self.engine.execution_options(readonly=True)) as session:
-                self._editions = {e.year: e for e in current_editions(session)}
-                self._stamp = stamp
-                self._memo = {}
-        return self._editions
+                state = self._state
+                if stamp != state.stamp:
+                    state = State(stamp, {e.year: e for e in current_editions(session)}, {})
+                    self._state = state
+        return state
+
+    def editions(self) -> dict[int, Edition]:
+        return self.state().editions
 
     def memo(self, key: tuple, compute: Callable[[dict[int, Edition]], Any]) -> Any:
-        """A page context computed once per state of the store (contexts are pure functions of the editions)."""
-        editions = self.editions()
-        memo = self._memo
+        """A page context computed once per state of the store (contexts are pure functions of the editions),
+        from the editions of that same state."""
+        state = self.state()
+        memo = state.memo
         if key not in memo:
             if len(memo) > 512:
                 memo.clear()
-            memo[key] = compute(editions)
+            memo[key] = compute(state.editions)
         return memo[key]
 
     def latest(self) -> Edition | None:

@@ -9,7 +9,6 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -80,8 +79,9 @@ async def invalid(request: Request, exc: Exception) -> Response:
     """A parameter out of its bounds: FastAPI's list of errors for programs; for a browser, the error page with
     one line per error (the parameter and why), without echoing the value sent."""
     assert isinstance(exc, RequestValidationError)
-    if not wants_html(request):
-        return await request_validation_exception_handler(request, exc)
+    if not wants_html(request):  # the errors without the values sent: an answer never echoes a request back
+        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
     _ = translations.gettext(request.app.state.site.language(request))
     lines = []
     for e in exc.errors():

@@ -49,8 +49,7 @@ class Site:
         return cls(engine, settings, cache, PageCache(cache), templates, Throttle())
 
     def language(self, request: Request) -> str:
-        lang = request.query_params.get("lang") or request.cookies.get("lang") or translations.DEFAULT
-        return lang if lang in translations.LANGUAGES else translations.DEFAULT
+        return translations.choose(request.query_params.get("lang"), request.cookies.get("lang"))
 
     def html(self, request: Request, template: str, data: dict[str, Any], view: dict[str, Any]) -> HTMLResponse:
         """A page: its template with the data (what the JSON twin returns) and what only the HTML needs."""
@@ -71,7 +70,10 @@ class Site:
             "current_period": current_period(),
             **view,
         }
-        return self.templates.TemplateResponse(request, template, ctx)
+        response = self.templates.TemplateResponse(request, template, ctx)
+        if who is not None:  # a page that names its reader is theirs alone: no cache, shared or ours, keeps it
+            response.headers["Cache-Control"] = "private, no-cache"
+        return response
 
     def json(self, data: Any) -> JSONResponse:
         """A JSON twin of the analysis: its numbers at the UN's precision (``cells.rounded``), as the page shows."""
@@ -150,11 +152,13 @@ def act(site: Site, request: Request, csrf: str, action: Callable[[Any, User], A
 
 
 def current_period() -> str:
-    """The quarter whose data are being collected now: the last completed quarter."""
+    """The quarter whose data are being collected now: the quarter with the next deadline (the last completed
+    quarter until its deadline, then the quarter under way, whose data are due next)."""
     from egovindex.domain.periods import Period
 
     today = dt.date.today()
-    return str(Period(today.year, (today.month - 1) // 3 + 1).previous())
+    period = Period(today.year, (today.month - 1) // 3 + 1).previous()
+    return str(period if period.deadline >= today else period.next())
 
 
 def period_of(text: str) -> Period:

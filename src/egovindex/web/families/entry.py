@@ -50,6 +50,9 @@ class EntryForm(BaseModel):
     csrf: str = Field(max_length=200)
     agency: str = Field(max_length=20, description="the agency whose values these are")
     draft_version: int = Field(0, ge=0, le=MAX_ID, description="the draft's version as read (0: none)")
+    based_on: int | None = Field(
+        None, ge=0, le=MAX_ID, description="the submission's version the form showed (0: none); a newer one is kept"
+    )
     indicator: list[FormCode] = Field(default_factory=list, max_length=MAX_FORM_ROWS)
     value: list[FormNumber] = Field(default_factory=list, max_length=MAX_FORM_ROWS)
     source: list[FormText] = Field(default_factory=list, max_length=MAX_FORM_ROWS)
@@ -142,7 +145,15 @@ def _write(site: Site, request: Request, period: str, form: EntryForm, action: s
             if action == "draft":
                 drafts.save(s, user=user, agency=form.agency, period=p, rows=typed, expected_version=form.draft_version)
             else:
-                drafts.submit(s, user=user, agency=form.agency, period=p, rows=typed, draft_version=form.draft_version)
+                drafts.submit(
+                    s,
+                    user=user,
+                    agency=form.agency,
+                    period=p,
+                    rows=typed,
+                    draft_version=form.draft_version,
+                    based_on=form.based_on,
+                )
     except AuthorisationError as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None
     except InputError as exc:
