@@ -255,7 +255,7 @@ def test_a_form_read_before_a_newer_version_is_not_submitted_over_it(engine) -> 
     with unit_of_work(engine) as s:  # a colleague's version 2, from a file
         workflow.submit(s, user=get_user(s, "minh"), agency="BKHCN", period=Q4, rows=TELECOM, channel="csv", name="f")
     stale = [Typed("mobile_subs_per100", "150", "VNNIC"), *rows[1:]]
-    with unit_of_work(engine) as s, pytest.raises(workflow.ConflictError, match="version 2 .* not version 1"):
+    with unit_of_work(engine) as s, pytest.raises(workflow.ConflictError, match=r"version 2 .* not version 1"):
         drafts.submit(s, user=get_user(s, "lan"), agency="BKHCN", period=Q4, rows=stale, draft_version=None, based_on=1)
     with unit_of_work(engine) as s:
         assert s.scalar(select(func.count(Submission.id))) == 2

@@ -13,7 +13,8 @@ def test_a_large_form_is_refused_before_it_is_read(app_url: str) -> None:
     for path in ("/collect/2026Q4/draft", "/login", "/collect/2026Q4/form", "/account/password"):
         r = client.post(path, data=big)
         assert r.status_code == 413, (path, r.status_code)
-    streamed = client.post("/login", content=iter([b"a=" + b"1" * 60_000] * 6), headers={"content-type": "application/x-www-form-urlencoded"})
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    streamed = client.post("/login", content=iter([b"a=" + b"1" * 60_000] * 6), headers=form)
     assert streamed.status_code == 413  # counted as it arrives when no length is declared
     assert client.post("/login", data={"username": "x", "password": "y", "csrf": "z"}).status_code in (401, 403)
 
