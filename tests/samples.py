@@ -145,3 +145,14 @@ def live_server(app: Any) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=30)
+
+
+def floats_in(value: object) -> list[float]:
+    """Every float inside a JSON value (for checks of the precision an output gives)."""
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in floats_in(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in floats_in(v)]
+    return []

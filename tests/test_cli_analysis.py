@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from egovindex.cli import app
+from samples import floats_in
 
 runner = CliRunner()
 
@@ -110,16 +111,6 @@ def test_csv_is_a_header_and_rows_at_the_sources_precision(loaded: Path) -> None
             assert not re.fullmatch(r"-?\d+\.\d{6,}", cell), line  # 5 decimals, as the UN publishes
 
 
-def _floats(value: object) -> list[float]:
-    if isinstance(value, float):
-        return [value]
-    if isinstance(value, dict):
-        return [f for v in value.values() for f in _floats(v)]
-    if isinstance(value, list):
-        return [f for v in value for f in _floats(v)]
-    return []
-
-
 def test_json_and_csv_numbers_have_the_un_precision(loaded: Path) -> None:
     """5 decimals, the UN's precision, in every analysis output; CSV is a header and rows only."""
     outputs = [
@@ -127,7 +118,7 @@ def test_json_and_csv_numbers_have_the_un_precision(loaded: Path) -> None:
         run("target", "-e", "2024", "-c", "VNM", "--region", "asean", "--region-rank", "4", "-f", "json"),
         run("explain", "VNM", "--from", "2022", "--to", "2024", "-f", "json"),
     ]
-    floats = [f for text in outputs for f in _floats(json.loads(text))]
+    floats = [f for text in outputs for f in floats_in(json.loads(text))]
     assert floats and all(round(f, 5) == f for f in floats), [f for f in floats if round(f, 5) != f][:5]
     csv_text = runner.invoke(app, ["target", "-e", "2024", "-c", "VNM", "--rank", "60", "-f", "csv"]).stdout
     assert csv_text.splitlines()[0] == "indicator,from,to,increase,owner"

@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from egovindex.web.app import create_app
+from samples import floats_in
 
 TWINS = (
     "/overview.json",
@@ -15,19 +16,9 @@ TWINS = (
 )
 
 
-def _floats(value: object) -> list[float]:
-    if isinstance(value, float):
-        return [value]
-    if isinstance(value, dict):
-        return [f for v in value.values() for f in _floats(v)]
-    if isinstance(value, list):
-        return [f for v in value for f in _floats(v)]
-    return []
-
-
 @pytest.mark.parametrize("path", TWINS)
 def test_no_more_decimals_than_the_source(loaded_store: str, path: str) -> None:
     body = TestClient(create_app(loaded_store)).get(path)
     assert body.status_code == 200, body.text
-    floats = _floats(body.json())
+    floats = floats_in(body.json())
     assert floats and all(round(f, 5) == f for f in floats), [f for f in floats if round(f, 5) != f][:5]

@@ -135,7 +135,7 @@ def profile(
     emit(
         rows,
         fmt,
-        title=f"{iso3}: EGDI by edition",
+        title=f"{iso3}: EGDI by edition, as published",
         columns=["edition", "rank", "egdi", "osi", "tii", "hci", "epi", "group", "subregion_rank", "asean_rank"],
     )
 
@@ -157,7 +157,7 @@ def compare(
         rows = build(found[0], [iso3_of(c) for c in countries])
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
-    emit(rows, fmt, title=f"EGDI {edition}")
+    emit(rows, fmt, title=f"EGDI {edition}, as published")
 
 
 @app.command("recompute")
