@@ -34,7 +34,7 @@ fidelity: $(STAMP)
 	$(BIN)/egovindex egdi fidelity --out docs/fidelity.md
 
 clean:
-	rm -rf $(VENV) data/*.sqlite data/*.sqlite-wal data/*.sqlite-shm data/*.audit-head.json data/*.audit-head.json.lock .pytest_cache
+	rm -rf $(VENV) data/*.duckdb data/*.sqlite data/*.sqlite-wal data/*.sqlite-shm data/*.audit-head.json data/*.audit-head.json.lock .pytest_cache
 
 docs: $(STAMP)
 	$(BIN)/python -m egovindex.cli.reference > docs/cli.md

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         "ministry's agency id.",
     )
 
+    services_database: Path | None = Field(
+        None,
+        description="DuckDB file of the dossier records of online public services and their statistics; default: "
+        "services.duckdb in data_dir.",
+    )
+
     secret_key: str = Field(
         "", description="Key that signs session cookies; default: a random key kept in data_dir/secret_key."
     )
@@ -75,6 +81,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.data_dir / 'egovindex.sqlite').as_posix()}"
         if self.audit_head_file is None:
             self.audit_head_file = default_audit_head_file(self.database_url, self.data_dir)
+        if self.services_database is None:
+            self.services_database = self.data_dir / "services.duckdb"
         if self.reference_data is None and SHARED_DATA.is_dir():
             self.reference_data = SHARED_DATA
         return self

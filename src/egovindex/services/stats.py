@@ -1,0 +1,293 @@
+"""The statistics of online public services for a month, a quarter or a year, per agency, per unit level or for
+the nation, written once in SQL over the warehouse (docs/services.md gives each definition).
+
+A dossier belongs to the period in which it was received. Its service's form and unit level are those of the
+catalogue row of its agency and procedure valid on the day of receipt. Every share is the exact ratio of two counts,
+given with 6 decimals, and empty when the denominator is 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+By = Literal["agency", "level", "national"]
+GROUP = {"agency": "agency_code", "level": "unit_level", "national": None}
+COUNTS = (
+    "received",
+    "online",
+    "full_online",
+    "on_time",
+    "overdue_open",
+    "online_services",
+    "online_services_used",
+    "fee_dossiers",
+    "rated",
+)
+COLUMNS = (
+    "received",
+    "online",
+    "online_share",
+    "full_online",
+    "full_online_share",
+    "on_time",
+    "on_time_rate",
+    "overdue_open",
+    "online_services",
+    "online_services_used",
+    "online_services_used_share",
+    "fee_dossiers",
+    "paid_online_share",
+    "digitised_share",
+    "e_result_share",
+    "sync_rate",
+    "rated",
+    "rated_share",
+    "mean_rating",
+)
+DECIMALS = 6
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Span:
+    """A month (``2026-07``), a quarter (``2026Q3``) or a year (``2026``): its first day and the day after it."""
+
+    label: str
+    start: dt.date
+    end: dt.date  # the first day after the period
+
+    @classmethod
+    def parse(cls, text: str) -> Span:
+        text = text.strip()
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+            year, month = int(m[1]), int(m[2])
+            if not 1 <= month <= 12:
+                raise PeriodError(f"{text!r}: month {month} is not 1 to 12")
+            start = dt.date(year, month, 1)
+            return cls(text, start, dt.date(year + (month == 12), month % 12 + 1, 1))
+        if m := re.fullmatch(r"(\d{4})[Qq]([1-4])", text):
+            year, quarter = int(m[1]), int(m[2])
+            start = dt.date(year, 3 * quarter - 2, 1)
+            return cls(f"{year}Q{quarter}", start, dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1))
+        if re.fullmatch(r"\d{4}", text):
+            year = int(text)
+            return cls(text, dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+        raise PeriodError(f"{text!r}: give a month (2026-07), a quarter (2026Q3) or a year (2026)")
+
+
+def sql(by: By) -> str:
+    """The statistics of one period (parameters: start, end as dates) grouped ``by``: one query, every column."""
+    group = GROUP[by]
+    key = f"{group} AS grp" if group else "'national' AS grp"
+    level = "coalesce(c.unit_level, 'unknown') AS unit_level"
+    return f"""
+WITH d AS (
+    SELECT d.*, c.service_form, {level},
+        d.completed_at IS NULL OR d.completed_at >= $end::TIMESTAMP AS open_at_end
+    FROM dossier d
+    LEFT JOIN catalogue c ON c.procedure_code = d.procedure_code AND c.agency_code = d.agency_code
+        AND c.valid_from <= d.received_at::DATE AND (c.valid_to IS NULL OR d.received_at::DATE <= c.valid_to)
+    WHERE d.received_at >= $start::TIMESTAMP AND d.received_at < $end::TIMESTAMP
+), counted AS (
+    SELECT {key},
+        count(*) AS received,
+        count(*) FILTER (channel = 'online') AS online,
+        count(*) FILTER (channel = 'online' AND service_form = 'full_online') AS full_online,
+        count(*) FILTER ((NOT open_at_end AND completed_at <= due_at) OR (open_at_end AND due_at >= $end::TIMESTAMP))
+            AS on_time,
+        count(*) FILTER (open_at_end AND due_at < $end::TIMESTAMP) AS overdue_open,
+        count(*) FILTER (fee_required) AS fee_dossiers,
+        count(*) FILTER (fee_required AND paid_online) AS paid_online,
+        count(*) FILTER (digitised) AS digitised,
+        count(*) FILTER (e_result) AS e_result,
+        count(*) FILTER (synced) AS synced,
+        count(rating) AS rated,
+        avg(rating) AS mean_rating
+    FROM d GROUP BY ALL
+), used AS (
+    SELECT DISTINCT agency_code, procedure_code FROM d WHERE channel = 'online'
+), offered AS (
+    SELECT c.agency_code, c.procedure_code, min(c.unit_level) AS unit_level,
+        bool_or(u.procedure_code IS NOT NULL) AS used
+    FROM catalogue c
+    LEFT JOIN used u ON u.agency_code = c.agency_code AND u.procedure_code = c.procedure_code
+    WHERE c.service_form IN ('full_online', 'partial_online')
+        AND c.valid_from < $end::DATE AND (c.valid_to IS NULL OR c.valid_to >= $start::DATE)
+    GROUP BY c.agency_code, c.procedure_code
+), services AS (
+    SELECT {key}, count(*) AS online_services, count(*) FILTER (used) AS online_services_used
+    FROM offered GROUP BY ALL
+)
+SELECT coalesce(n.grp, s.grp) AS grp,
+    coalesce(n.received, 0) AS received, coalesce(n.online, 0) AS online,
+    coalesce(n.full_online, 0) AS full_online, coalesce(n.on_time, 0) AS on_time,
+    coalesce(n.overdue_open, 0) AS overdue_open,
+    coalesce(s.online_services, 0) AS online_services, coalesce(s.online_services_used, 0) AS online_services_used,
+    coalesce(n.fee_dossiers, 0) AS fee_dossiers, coalesce(n.paid_online, 0) AS paid_online,
+    coalesce(n.digitised, 0) AS digitised, coalesce(n.e_result, 0) AS e_result, coalesce(n.synced, 0) AS synced,
+    coalesce(n.rated, 0) AS rated, n.mean_rating
+FROM counted n FULL OUTER JOIN services s ON s.grp = n.grp
+ORDER BY grp
+"""
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, DECIMALS)
+
+
+def statistics(span: Span, by: By = "national", *, connection: Any = None) -> list[dict[str, Any]]:
+    """One row per group (agency, unit level, or the nation) with every column of docs/services.md."""
+    from egovindex.services import warehouse
+
+    con = connection or warehouse.connect(read_only=True)
+    raw = con.execute(sql(by), {"start": span.start, "end": span.end}).fetchall()
+    names = [d[0] for d in con.description]
+    out = []
+    for values in raw:
+        r = dict(zip(names, values, strict=True))
+        row: dict[str, Any] = {"period": span.label}
+        if GROUP[by]:
+            row[GROUP[by]] = r["grp"]
+        row.update(
+            received=r["received"],
+            online=r["online"],
+            online_share=_share(r["online"], r["received"]),
+            full_online=r["full_online"],
+            full_online_share=_share(r["full_online"], r["received"]),
+            on_time=r["on_time"],
+            on_time_rate=_share(r["on_time"], r["received"]),
+            overdue_open=r["overdue_open"],
+            online_services=r["online_services"],
+            online_services_used=r["online_services_used"],
+            online_services_used_share=_share(r["online_services_used"], r["online_services"]),
+            fee_dossiers=r["fee_dossiers"],
+            paid_online_share=_share(r["paid_online"], r["fee_dossiers"]),
+            digitised_share=_share(r["digitised"], r["received"]),
+            e_result_share=_share(r["e_result"], r["received"]),
+            sync_rate=_share(r["synced"], r["received"]),
+            rated=r["rated"],
+            rated_share=_share(r["rated"], r["received"]),
+            mean_rating=None if r["mean_rating"] is None else round(float(r["mean_rating"]), DECIMALS),
+        )
+        out.append(row)
+    if by == "national" and not out:
+        out.append({"period": span.label, **{c: (0 if c in COUNTS else None) for c in COLUMNS}})
+    return out
+
+
+def gaps(span: Span, agency: str | None = None, *, connection: Any = None) -> list[dict[str, Any]]:
+    """The online services (full or partial online, valid during the period) that received no online dossier of
+    their agency in the period, with the dossiers they did receive by other channels."""
+    from egovindex.services import warehouse
+
+    con = connection or warehouse.connect(read_only=True)
+    rows = con.execute(
+        """
+        WITH d AS (
+            SELECT agency_code, procedure_code, count(*) FILTER (channel = 'online') AS online, count(*) AS received
+            FROM dossier WHERE received_at >= $start::TIMESTAMP AND received_at < $end::TIMESTAMP GROUP BY ALL
+        ), offered AS (
+            SELECT agency_code, procedure_code, min(unit_level) AS unit_level, max(service_form) AS service_form
+            FROM catalogue
+            WHERE service_form IN ('full_online', 'partial_online')
+                AND valid_from < $end::DATE AND (valid_to IS NULL OR valid_to >= $start::DATE)
+                AND ($agency::VARCHAR IS NULL OR agency_code = $agency::VARCHAR)
+            GROUP BY ALL
+        )
+        SELECT o.agency_code, o.procedure_code, o.unit_level, o.service_form, coalesce(d.received, 0) AS received
+        FROM offered o LEFT JOIN d USING (agency_code, procedure_code)
+        WHERE coalesce(d.online, 0) = 0
+        ORDER BY o.agency_code, o.procedure_code
+        """,
+        {"start": span.start, "end": span.end, "agency": agency},
+    ).fetchall()
+    keys = ("agency_code", "procedure_code", "unit_level", "service_form", "dossiers_by_other_channels")
+    return [{"period": span.label, **dict(zip(keys, r, strict=True))} for r in rows]
+
+
+INTEGRITY = {
+    "completed_within_minutes": "completed within 5 minutes of receipt",
+    "online_of_offline_service": "online dossiers of a service whose catalogue form is offline",
+    "last_days_burst": "received in the period's last 3 days, beyond twice the period's daily mean",
+    "bulk_timestamps": "received at the same second as 10 or more other dossiers of the agency",
+    "rated_while_open": "rated but not completed",
+}
+
+
+def integrity_sql() -> str:
+    """Each dossier of the period with the flags it raises (columns named as ``INTEGRITY``)."""
+    return """
+    WITH d AS (
+        SELECT d.dossier_id, d.agency_code, d.received_at, d.completed_at, d.channel, d.rating, c.service_form,
+            count(*) OVER (PARTITION BY d.agency_code, d.received_at) AS same_second
+        FROM dossier d
+        LEFT JOIN catalogue c ON c.procedure_code = d.procedure_code AND c.agency_code = d.agency_code
+            AND c.valid_from <= d.received_at::DATE AND (c.valid_to IS NULL OR d.received_at::DATE <= c.valid_to)
+        WHERE d.received_at >= $start::TIMESTAMP AND d.received_at < $end::TIMESTAMP
+    ), days AS (
+        SELECT agency_code, count(*) / greatest(1, date_diff('day', $start::DATE, $end::DATE)) AS daily,
+            count(*) FILTER (received_at >= $end::TIMESTAMP - INTERVAL 3 DAY) AS last_days
+        FROM d GROUP BY agency_code
+    )
+    SELECT d.dossier_id, d.agency_code,
+        d.completed_at IS NOT NULL AND d.completed_at < d.received_at + INTERVAL 5 MINUTE AS completed_within_minutes,
+        d.channel = 'online' AND d.service_form = 'offline' AS online_of_offline_service,
+        d.received_at >= $end::TIMESTAMP - INTERVAL 3 DAY AND days.last_days > 2 * 3 * days.daily AS last_days_burst,
+        d.same_second > 10 AS bulk_timestamps,
+        d.rating IS NOT NULL AND d.completed_at IS NULL AS rated_while_open
+    FROM d JOIN days USING (agency_code)
+    """
+
+
+def integrity(span: Span, *, connection: Any = None) -> list[dict[str, Any]]:
+    """Per agency, each flag of ``INTEGRITY`` that some of its dossiers raise: the count and the share of the
+    agency's dossiers of the period (what a reviewer should look at, not a verdict)."""
+    from egovindex.services import warehouse
+
+    con = connection or warehouse.connect(read_only=True)
+    sums = ", ".join(f"count(*) FILTER ({flag}) AS {flag}" for flag in INTEGRITY)
+    rows = con.execute(
+        f"SELECT agency_code, count(*) AS received, {sums} FROM ({integrity_sql()}) GROUP BY ALL ORDER BY agency_code",
+        {"start": span.start, "end": span.end},
+    ).fetchall()
+    out = []
+    for agency, received, *counts in rows:
+        for flag, count in zip(INTEGRITY, counts, strict=True):
+            if count:
+                out.append(
+                    {
+                        "period": span.label,
+                        "agency_code": agency,
+                        "flag": flag,
+                        "dossiers": count,
+                        "share": _share(count, received),
+                        "meaning": INTEGRITY[flag],
+                    }
+                )
+    return out
+
+
+def flagged(span: Span, *, connection: Any = None) -> list[dict[str, Any]]:
+    """The dossiers behind the flags: id, agency and the flags each raises."""
+    from egovindex.services import warehouse
+
+    con = connection or warehouse.connect(read_only=True)
+    where = " OR ".join(INTEGRITY)
+    rows = con.execute(
+        f"SELECT * FROM ({integrity_sql()}) WHERE {where} ORDER BY agency_code, dossier_id",
+        {"start": span.start, "end": span.end},
+    ).fetchall()
+    return [
+        {
+            "dossier_id": r[0],
+            "agency_code": r[1],
+            "flags": " ".join(f for f, on in zip(INTEGRITY, r[2:], strict=True) if on),
+        }
+        for r in rows
+    ]

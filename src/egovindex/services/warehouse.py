@@ -1,0 +1,70 @@
+"""The embedded DuckDB file that holds the dossier records, the service catalogue and what was ingested
+(``EGOVINDEX_SERVICES_DATABASE``, default ``data/services.duckdb``). Every agency code is stored as the registry's
+successor (``agency_code``) beside the code of the record (``agency_code_original``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS catalogue (
+    procedure_code VARCHAR NOT NULL,
+    agency_code VARCHAR NOT NULL,
+    agency_code_original VARCHAR NOT NULL,
+    unit_level VARCHAR NOT NULL,
+    service_form VARCHAR NOT NULL,
+    fee_required BOOLEAN NOT NULL,
+    valid_from DATE NOT NULL,
+    valid_to DATE,
+    source_sha256 VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dossier (
+    dossier_id VARCHAR NOT NULL,
+    agency_code VARCHAR NOT NULL,
+    agency_code_original VARCHAR NOT NULL,
+    procedure_code VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    received_at TIMESTAMP NOT NULL,
+    due_at TIMESTAMP NOT NULL,
+    completed_at TIMESTAMP,
+    fee_required BOOLEAN NOT NULL,
+    paid_online BOOLEAN NOT NULL,
+    digitised BOOLEAN NOT NULL,
+    e_result BOOLEAN NOT NULL,
+    synced BOOLEAN NOT NULL,
+    rating TINYINT,
+    source_sha256 VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingested_file (
+    sha256 VARCHAR PRIMARY KEY,
+    uri VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    accepted BIGINT NOT NULL,
+    rejected BIGINT NOT NULL,
+    ingested_at TIMESTAMP NOT NULL
+);
+"""
+
+
+def path() -> Path:
+    from egovindex.settings import get_settings
+
+    found = get_settings().services_database
+    assert found is not None  # the settings default it
+    return found
+
+
+def connect(file: Path | None = None, *, read_only: bool = False) -> Any:
+    """A connection to the DuckDB file (created with its tables when it does not exist yet)."""
+    import duckdb
+
+    target = file or path()
+    if read_only and not target.exists():
+        read_only = False  # nothing to read yet: create the empty file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(str(target), read_only=read_only)
+    if not read_only:
+        connection.execute(SCHEMA)
+    return connection
