@@ -41,3 +41,15 @@ def test_generate_ingest_and_the_statistics(store_env: Path, tmp_path: Path) -> 
                                      "dossiers_by_other_channels"}  # fmt: skip
     run("services", "integrity", "--period", "2026Q3", "--dossiers", str(tmp_path / "flagged.csv"), "-f", "csv")
     assert (tmp_path / "flagged.csv").read_text(encoding="utf-8").startswith("dossier_id,agency_code,flags")
+
+
+def test_the_quarters_figures_become_the_owners_submission(store_env: Path, tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    run("services", "generate", "--rows", "3000", "--year", "2026", "--seed", "2", "--out", str(records))
+    run("services", "ingest", str(records), "--rejects", str(tmp_path / "rejects.csv"))
+    run("registry", "load")
+    run("users", "add", "vy", "--agency", "VPCP", "--role", "submitter")
+    out = json.loads(run("collect", "submit", "--from-dossiers", "--period", "2026Q3", "--user", "vy", "-f", "json"))
+    assert (out["agency"], out["period"], out["version"], out["values"]) == ("VPCP", "2026Q3", 1, 3)
+    assert "needs --period" in run("collect", "submit", "--from-dossiers", "--user", "vy", code=2)
+    assert "give the file" in run("collect", "submit", "--user", "vy", code=2)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from egovindex.domain.periods import Period
+
 registry_app = typer.Typer(help="The registry of agencies, indicators, targets and rules.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 collect_app = typer.Typer(
@@ -350,12 +352,22 @@ def template(
 
 @collect_app.command("submit")
 def submit(
-    file: Annotated[Path, typer.Argument(help="The filled template (.xlsx), a CSV file, or JSON records.")],
-    agency: Annotated[str, typer.Option(help="Agency code.")],
     user: UserOpt,
+    file: Annotated[
+        Path | None, typer.Argument(help="The filled template (.xlsx), a CSV file, or JSON records.")
+    ] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency code (with a file).")] = None,
     period: Annotated[
         str | None, typer.Option("--period", "-p", help="Period (read from the template if absent).")
     ] = None,
+    from_dossiers: Annotated[
+        bool,
+        typer.Option(
+            "--from-dossiers",
+            help="Submit the quarter's figures computed from the dossier records (egovindex services) as their "
+            "owner agency's values, instead of a file.",
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Submit an agency's values: every problem is reported at once; errors store nothing."""
@@ -365,6 +377,13 @@ def submit(
     from egovindex.collection.access import get_user
     from egovindex.sources.files import InputError
 
+    if from_dossiers:
+        if file is not None or period is None:
+            raise fail("--from-dossiers takes no file, and needs --period (a quarter, e.g. 2026Q3)")
+        _report_submission(_run(lambda s: _dossier_figures(s, user, _period(period))), fmt)
+        return
+    if file is None or agency is None:
+        raise fail("give the file to submit and --agency (or --from-dossiers)")
     if not file.is_file():
         raise fail(f"{file}: no such file")
     limits = intake.Limits.from_settings()
@@ -374,13 +393,14 @@ def submit(
         p = _period(period or _template_period(file, data, limits))
     except InputError as exc:
         raise fail_input(exc) from None
+    agency = agency.upper()
 
     def act(session: Session) -> Any:
-        rows = intake.read(str(file), data, agency=agency.upper(), period=p, limits=limits)
+        rows = intake.read(str(file), data, agency=agency, period=p, limits=limits)
         sub, failures = workflow.submit(
             session,
             user=get_user(session, user),
-            agency=agency.upper(),
+            agency=agency,
             period=p,
             rows=rows,
             channel=file.suffix.lower().lstrip("."),
@@ -388,17 +408,32 @@ def submit(
             source_uri=str(file),
             source_sha256=hashlib.sha256(data).hexdigest(),
         )
-        return {
-            "submission": sub.id,
-            "agency": sub.agency_code,
-            "period": sub.period,
-            "version": sub.version,
-            "status": sub.status,
-            "values": len(rows),
-            "warnings": [str(f) for f in failures],
-        }
+        return _receipt(sub, failures, len(rows))
 
-    result = _run(act)
+    _report_submission(_run(act), fmt)
+
+
+def _dossier_figures(session: Session, user: str, period: Period) -> dict[str, Any]:
+    from egovindex.collection.access import get_user
+    from egovindex.services import figures
+
+    sub, failures = figures.submit(session, user=get_user(session, user), period=period)
+    return _receipt(sub, failures, len(sub.values))
+
+
+def _receipt(sub: Any, failures: list[Any], values: int) -> dict[str, Any]:
+    return {
+        "submission": sub.id,
+        "agency": sub.agency_code,
+        "period": sub.period,
+        "version": sub.version,
+        "status": sub.status,
+        "values": values,
+        "warnings": [str(f) for f in failures],
+    }
+
+
+def _report_submission(result: dict[str, Any], fmt: Format) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
