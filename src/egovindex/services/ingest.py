@@ -38,6 +38,7 @@ class FileResult:
     accepted: int = 0
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" -> rows
+    sha256: str = ""
 
 
 @dataclass
@@ -118,6 +119,7 @@ def ingest(
             writer.writerow(["file", "row", "field", "reason"])
             for path, kind in files:
                 results.append(_file(con, path, kind, mapping or {}, writer, progress))
+        _partials(con, results)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -128,6 +130,25 @@ def ingest(
         return IngestResult(results, rejects)
     partial.unlink(missing_ok=True)
     return IngestResult(results, None)
+
+
+def _partials(con: Any, results: list[FileResult]) -> None:
+    """Bring the monthly partials up to date: every month after a new catalogue (a service's form on the day of
+    receipt may have changed), else the months of receipt of the dossiers just stored."""
+    from egovindex.services.stats import refresh_partials
+
+    added = [r for r in results if r.status == "added"]
+    if any(r.kind == "catalogue" for r in added):
+        refresh_partials(con)
+    elif added:
+        con.execute("CREATE OR REPLACE TEMP TABLE new_files AS SELECT unnest(?::VARCHAR[]) AS sha256", [
+            [r.sha256 for r in added]
+        ])  # fmt: skip
+        refresh_partials(
+            con,
+            "SELECT DISTINCT date_trunc('month', received_at)::DATE AS month FROM dossier "
+            "WHERE source_sha256 IN (SELECT sha256 FROM new_files)",
+        )
 
 
 def _agency_map(con: Any) -> None:
@@ -156,8 +177,8 @@ def _file(
         "SELECT kind, rows_read, accepted, rejected FROM ingested_file WHERE sha256 = ?", [sha]
     ).fetchone()
     if known:
-        return FileResult(str(path), known[0], "unchanged", known[1], known[2], known[3])
-    result = FileResult(str(path), kind, "added")
+        return FileResult(str(path), known[0], "unchanged", known[1], known[2], known[3], sha256=sha)
+    result = FileResult(str(path), kind, "added", sha256=sha)
     batches, total = _batches(path, kind, mapping)
     first_row = 1 if path.suffix == ".parquet" else 2  # a CSV's line 1 is its header
     for batch in batches:

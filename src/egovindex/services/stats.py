@@ -4,6 +4,12 @@ the nation, written once in SQL over the warehouse (docs/services.md gives each 
 A dossier belongs to the period in which it was received. Its service's form and unit level are those of the
 catalogue row of its agency and procedure valid on the day of receipt. Every share is the exact ratio of two counts,
 given with 6 decimals, and empty when the denominator is 0.
+
+The statistics are read from monthly partials (``PARTIAL``: per month of receipt, agency, procedure, channel, the
+month of completion and of the due date, and whether the dossier was completed by its due date), which ingestion
+keeps up to date. Every period is whole months, and "at the period's end" compares a date with the first instant of
+a month, which the month of that date decides exactly; so the partials give the same numbers as the dossiers,
+without reading them again.
 """
 
 from __future__ import annotations
@@ -81,37 +87,62 @@ class Span:
         raise PeriodError(f"{text!r}: give a month (2026-07), a quarter (2026Q3) or a year (2026)")
 
 
+PARTIAL = """
+SELECT date_trunc('month', d.received_at)::DATE AS month, d.agency_code, d.procedure_code,
+    coalesce(c.unit_level, 'unknown') AS unit_level, c.service_form, d.channel,
+    date_trunc('month', d.completed_at)::DATE AS completed_month, date_trunc('month', d.due_at)::DATE AS due_month,
+    d.completed_at <= d.due_at AS in_time,
+    count(*) AS dossiers,
+    count(*) FILTER (d.fee_required) AS fee,
+    count(*) FILTER (d.fee_required AND d.paid_online) AS paid,
+    count(*) FILTER (d.digitised) AS digitised,
+    count(*) FILTER (d.e_result) AS e_result,
+    count(*) FILTER (d.synced) AS synced,
+    count(d.rating) AS rated,
+    coalesce(sum(d.rating), 0) AS rating_sum
+FROM dossier d
+LEFT JOIN catalogue c ON c.procedure_code = d.procedure_code AND c.agency_code = d.agency_code
+    AND c.valid_from <= d.received_at::DATE AND (c.valid_to IS NULL OR d.received_at::DATE <= c.valid_to)
+WHERE {where}
+GROUP BY ALL
+"""
+
+
+def refresh_partials(con: Any, months: str | None = None) -> None:
+    """Recompute the partials of the months of receipt that ``months`` (SQL giving a column ``month``) names, or of
+    every month; in the caller's transaction."""
+    if months is None:
+        con.execute("DELETE FROM partial")
+        con.execute("INSERT INTO partial " + PARTIAL.format(where="true"))
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT month FROM ({months})")
+    con.execute("DELETE FROM partial WHERE month IN (SELECT month FROM touched)")
+    where = "date_trunc('month', d.received_at)::DATE IN (SELECT month FROM touched)"
+    con.execute("INSERT INTO partial " + PARTIAL.format(where=where))
+
+
 def sql(by: By) -> str:
     """The statistics of one period (parameters: start, end as dates) grouped ``by``: one query, every column."""
     group = GROUP[by]
     key = f"{group} AS grp" if group else "'national' AS grp"
-    level = "coalesce(c.unit_level, 'unknown') AS unit_level"
     return f"""
-WITH d AS (
-    SELECT d.*, c.service_form, {level},
-        d.completed_at IS NULL OR d.completed_at >= $end::TIMESTAMP AS open_at_end
-    FROM dossier d
-    LEFT JOIN catalogue c ON c.procedure_code = d.procedure_code AND c.agency_code = d.agency_code
-        AND c.valid_from <= d.received_at::DATE AND (c.valid_to IS NULL OR d.received_at::DATE <= c.valid_to)
-    WHERE d.received_at >= $start::TIMESTAMP AND d.received_at < $end::TIMESTAMP
+WITH p AS (
+    SELECT *, completed_month IS NULL OR completed_month >= $end::DATE AS open_at_end
+    FROM partial WHERE month >= $start::DATE AND month < $end::DATE
 ), counted AS (
     SELECT {key},
-        count(*) AS received,
-        count(*) FILTER (channel = 'online') AS online,
-        count(*) FILTER (channel = 'online' AND service_form = 'full_online') AS full_online,
-        count(*) FILTER ((NOT open_at_end AND completed_at <= due_at) OR (open_at_end AND due_at >= $end::TIMESTAMP))
-            AS on_time,
-        count(*) FILTER (open_at_end AND due_at < $end::TIMESTAMP) AS overdue_open,
-        count(*) FILTER (fee_required) AS fee_dossiers,
-        count(*) FILTER (fee_required AND paid_online) AS paid_online,
-        count(*) FILTER (digitised) AS digitised,
-        count(*) FILTER (e_result) AS e_result,
-        count(*) FILTER (synced) AS synced,
-        count(rating) AS rated,
-        avg(rating) AS mean_rating
-    FROM d GROUP BY ALL
+        sum(dossiers) AS received,
+        coalesce(sum(dossiers) FILTER (channel = 'online'), 0) AS online,
+        coalesce(sum(dossiers) FILTER (channel = 'online' AND service_form = 'full_online'), 0) AS full_online,
+        coalesce(sum(dossiers) FILTER ((NOT open_at_end AND in_time) OR (open_at_end AND due_month >= $end::DATE)),
+            0) AS on_time,
+        coalesce(sum(dossiers) FILTER (open_at_end AND due_month < $end::DATE), 0) AS overdue_open,
+        sum(fee) AS fee_dossiers, sum(paid) AS paid_online, sum(digitised) AS digitised,
+        sum(e_result) AS e_result, sum(synced) AS synced, sum(rated) AS rated,
+        sum(rating_sum) / nullif(sum(rated), 0) AS mean_rating
+    FROM p GROUP BY ALL
 ), used AS (
-    SELECT DISTINCT agency_code, procedure_code FROM d WHERE channel = 'online'
+    SELECT DISTINCT agency_code, procedure_code FROM p WHERE channel = 'online'
 ), offered AS (
     SELECT c.agency_code, c.procedure_code, min(c.unit_level) AS unit_level,
         bool_or(u.procedure_code IS NOT NULL) AS used

@@ -36,6 +36,25 @@ CREATE TABLE IF NOT EXISTS dossier (
     rating TINYINT,
     source_sha256 VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS partial (
+    month DATE NOT NULL,
+    agency_code VARCHAR NOT NULL,
+    procedure_code VARCHAR NOT NULL,
+    unit_level VARCHAR NOT NULL,
+    service_form VARCHAR,
+    channel VARCHAR NOT NULL,
+    completed_month DATE,
+    due_month DATE NOT NULL,
+    in_time BOOLEAN,
+    dossiers BIGINT NOT NULL,
+    fee BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    digitised BIGINT NOT NULL,
+    e_result BIGINT NOT NULL,
+    synced BIGINT NOT NULL,
+    rated BIGINT NOT NULL,
+    rating_sum BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ingested_file (
     sha256 VARCHAR PRIMARY KEY,
     uri VARCHAR NOT NULL,
