@@ -148,6 +148,9 @@ def test_periods() -> None:
         stats.Span.parse("2026-13")
     with pytest.raises(stats.PeriodError):
         stats.Span.parse("Q3 2026")
+    for outside in ("0000", "0000-01", "9999Q4", "1899"):  # no date there, or no dossier there
+        with pytest.raises(stats.PeriodError, match="1990 to 2100"):
+            stats.Span.parse(outside)
 
 
 def test_the_services_that_received_no_online_dossier(folder: Path, con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

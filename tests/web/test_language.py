@@ -58,6 +58,7 @@ STRIP_ELEMENTS = re.compile(r"(?is)<(script|style|code)\b[^>]*>.*?</\1>|<!--.*?-
 ENGLISH_ELEMENT = re.compile(r'(?is)<(\w+)\b[^>]*\blang="en"[^>]*>.*?</\1>')
 READ_ATTRIBUTES = re.compile(r'\b(?:aria-label|alt|title|placeholder)="([^"]*)"')
 WORD = re.compile(r"[^\W\d_]+")
+HASH = re.compile(r"\b[0-9a-f]{12,}\b")  # digests and fingerprints: letters in them are no words
 PLACEHOLDER = re.compile(r"\{[^}]*\}|%\([^)]*\)[sd]")
 
 
@@ -115,6 +116,7 @@ def english_words(page: str, vocab: Vocabulary) -> tuple[list[str], list[str]]:
     text = html.unescape(re.sub(r"<[^>]+>", "\n", page) + "\n" + read)
     for name in vocab.names:
         text = text.replace(name, " ")
+    text = HASH.sub(" ", text)
     found = []
     for m in WORD.finditer(text):
         word = m.group(0).casefold()
@@ -152,6 +154,7 @@ VISITS = [
     *(Visit("/collect/{period}", "/collect/2025", who) for who in (SUBMITTER, APPROVER)),
     *(Visit("/collect/{period}/correct", "/collect/2025/correct", who) for who in (SUBMITTER, APPROVER)),
     Visit("/board/{period}", "/board/2025", LEAD_USER),
+    Visit("/services/{period}", "/services/2026Q3", LEAD_USER),
     Visit("/discrepancy/{discrepancy_id}", "/discrepancy/{discrepancy}", APPROVER),
     Visit("/discrepancy/{discrepancy_id}", "/discrepancy/{discrepancy}", LEAD_USER),
     Visit("/audit", "/audit", LEAD_USER),

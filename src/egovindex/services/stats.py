@@ -56,6 +56,9 @@ COLUMNS = (
 DECIMALS = 6
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a dossier record can be of
+
+
 class PeriodError(ValueError):
     pass
 
@@ -71,6 +74,9 @@ class Span:
     @classmethod
     def parse(cls, text: str) -> Span:
         text = text.strip()
+        year = int(text[:4]) if text[:4].isdigit() else None
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodError(f"{text!r}: the year is outside {FIRST_YEAR} to {LAST_YEAR}")
         if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
             year, month = int(m[1]), int(m[2])
             if not 1 <= month <= 12:

@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS ingested_file (
 """
 
 
+MEMORY_LIMIT = "768MB"  # DuckDB's own limit; Arrow chunks being read come on top (bench: peak resident memory)
+
+
 def path() -> Path:
     from egovindex.settings import get_settings
 
@@ -83,7 +86,9 @@ def connect(file: Path | None = None, *, read_only: bool = False) -> Any:
     if read_only and not target.exists():
         read_only = False  # nothing to read yet: create the empty file
     target.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(target), read_only=read_only)
+    # bounded memory whatever the data's size: DuckDB spills what does not fit to disk beside the file
+    config = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+    connection = duckdb.connect(str(target), read_only=read_only, config=config)
     if not read_only:
         connection.execute(SCHEMA)
     return connection

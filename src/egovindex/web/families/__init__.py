@@ -14,6 +14,7 @@ from egovindex.web.families import (
     releases,
     reports,
     review,
+    services,
     signin,
     simulator,
 )
@@ -28,6 +29,7 @@ FAMILIES = (
     entry,
     review,
     releases,
+    services,
     admin,
     api,
     reports,
