@@ -71,6 +71,15 @@ class Span:
     start: dt.date
     end: dt.date  # the first day after the period
 
+    def literals(self) -> dict[str, str]:
+        """The period's bounds as SQL literals that DuckDB and Spark read alike."""
+        return {
+            "start": f"DATE '{self.start.isoformat()}'",
+            "end": f"DATE '{self.end.isoformat()}'",
+            "start_ts": f"TIMESTAMP '{self.start.isoformat()} 00:00:00'",
+            "end_ts": f"TIMESTAMP '{self.end.isoformat()} 00:00:00'",
+        }
+
     @classmethod
     def parse(cls, text: str) -> Span:
         text = text.strip()
@@ -99,11 +108,11 @@ SELECT date_trunc('month', d.received_at)::DATE AS month, d.agency_code, d.proce
     date_trunc('month', d.completed_at)::DATE AS completed_month, date_trunc('month', d.due_at)::DATE AS due_month,
     d.completed_at <= d.due_at AS in_time,
     count(*) AS dossiers,
-    count(*) FILTER (d.fee_required) AS fee,
-    count(*) FILTER (d.fee_required AND d.paid_online) AS paid,
-    count(*) FILTER (d.digitised) AS digitised,
-    count(*) FILTER (d.e_result) AS e_result,
-    count(*) FILTER (d.synced) AS synced,
+    count(*) FILTER (WHERE d.fee_required) AS fee,
+    count(*) FILTER (WHERE d.fee_required AND d.paid_online) AS paid,
+    count(*) FILTER (WHERE d.digitised) AS digitised,
+    count(*) FILTER (WHERE d.e_result) AS e_result,
+    count(*) FILTER (WHERE d.synced) AS synced,
     count(d.rating) AS rated,
     coalesce(sum(d.rating), 0) AS rating_sum
 FROM dossier d
@@ -127,22 +136,26 @@ def refresh_partials(con: Any, months: str | None = None) -> None:
     con.execute("INSERT INTO partial " + PARTIAL.format(where=where))
 
 
-def sql(by: By) -> str:
-    """The statistics of one period (parameters: start, end as dates) grouped ``by``: one query, every column."""
+def sql(by: By, span: Span) -> str:
+    """The statistics of one period grouped ``by``: one query, every column, in the SQL that DuckDB and Spark both
+    run (literal bounds, ``FILTER (WHERE ...)``, ``GROUP BY ALL``)."""
     group = GROUP[by]
     key = f"{group} AS grp" if group else "'national' AS grp"
-    return f"""
+    return STATISTICS.format(key=key, **span.literals())
+
+
+STATISTICS = """
 WITH p AS (
-    SELECT *, completed_month IS NULL OR completed_month >= $end::DATE AS open_at_end
-    FROM partial WHERE month >= $start::DATE AND month < $end::DATE
+    SELECT *, completed_month IS NULL OR completed_month >= {end} AS open_at_end
+    FROM partial WHERE month >= {start} AND month < {end}
 ), counted AS (
     SELECT {key},
         sum(dossiers) AS received,
-        coalesce(sum(dossiers) FILTER (channel = 'online'), 0) AS online,
-        coalesce(sum(dossiers) FILTER (channel = 'online' AND service_form = 'full_online'), 0) AS full_online,
-        coalesce(sum(dossiers) FILTER ((NOT open_at_end AND in_time) OR (open_at_end AND due_month >= $end::DATE)),
+        coalesce(sum(dossiers) FILTER (WHERE channel = 'online'), 0) AS online,
+        coalesce(sum(dossiers) FILTER (WHERE channel = 'online' AND service_form = 'full_online'), 0) AS full_online,
+        coalesce(sum(dossiers) FILTER (WHERE (NOT open_at_end AND in_time) OR (open_at_end AND due_month >= {end})),
             0) AS on_time,
-        coalesce(sum(dossiers) FILTER (open_at_end AND due_month < $end::DATE), 0) AS overdue_open,
+        coalesce(sum(dossiers) FILTER (WHERE open_at_end AND due_month < {end}), 0) AS overdue_open,
         sum(fee) AS fee_dossiers, sum(paid) AS paid_online, sum(digitised) AS digitised,
         sum(e_result) AS e_result, sum(synced) AS synced, sum(rated) AS rated,
         sum(rating_sum) / nullif(sum(rated), 0) AS mean_rating
@@ -155,10 +168,10 @@ WITH p AS (
     FROM catalogue c
     LEFT JOIN used u ON u.agency_code = c.agency_code AND u.procedure_code = c.procedure_code
     WHERE c.service_form IN ('full_online', 'partial_online')
-        AND c.valid_from < $end::DATE AND (c.valid_to IS NULL OR c.valid_to >= $start::DATE)
+        AND c.valid_from < {end} AND (c.valid_to IS NULL OR c.valid_to >= {start})
     GROUP BY c.agency_code, c.procedure_code
 ), services AS (
-    SELECT {key}, count(*) AS online_services, count(*) FILTER (used) AS online_services_used
+    SELECT {key}, count(*) AS online_services, count(*) FILTER (WHERE used) AS online_services_used
     FROM offered GROUP BY ALL
 )
 SELECT coalesce(n.grp, s.grp) AS grp,
@@ -178,13 +191,22 @@ def _share(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(part / whole, DECIMALS)
 
 
-def statistics(span: Span, by: By = "national", *, connection: Any = None) -> list[dict[str, Any]]:
-    """One row per group (agency, unit level, or the nation) with every column of docs/services.md."""
+def run(query: str, *, connection: Any = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The column names and rows of a query, on DuckDB (a connection; the warehouse by default) or on Spark (a
+    ``services.spark.Engine``), which run the same SQL."""
     from egovindex.services import warehouse
 
     con = connection or warehouse.connect(read_only=True)
-    raw = con.execute(sql(by), {"start": span.start, "end": span.end}).fetchall()
-    names = [d[0] for d in con.description]
+    if hasattr(con, "run"):
+        return con.run(query)  # type: ignore[no-any-return]
+    rows = con.execute(query).fetchall()
+    return [d[0] for d in con.description], rows
+
+
+def statistics(span: Span, by: By = "national", *, connection: Any = None) -> list[dict[str, Any]]:
+    """One row per group (agency, unit level, or the nation) with every column of docs/services.md;
+    ``connection`` is a DuckDB connection (the warehouse by default) or a Spark engine."""
+    names, raw = run(sql(by, span), connection=connection)
     out = []
     for values in raw:
         r = dict(zip(names, values, strict=True))
@@ -227,13 +249,14 @@ def gaps(span: Span, agency: str | None = None, *, connection: Any = None) -> li
     rows = con.execute(
         """
         WITH d AS (
-            SELECT agency_code, procedure_code, count(*) FILTER (channel = 'online') AS online, count(*) AS received
-            FROM dossier WHERE received_at >= $start::TIMESTAMP AND received_at < $end::TIMESTAMP GROUP BY ALL
+            SELECT agency_code, procedure_code, count(*) FILTER (WHERE channel = 'online') AS online,
+                count(*) AS received
+            FROM dossier WHERE received_at >= {start_ts} AND received_at < {end_ts} GROUP BY ALL
         ), offered AS (
             SELECT agency_code, procedure_code, min(unit_level) AS unit_level, max(service_form) AS service_form
             FROM catalogue
             WHERE service_form IN ('full_online', 'partial_online')
-                AND valid_from < $end::DATE AND (valid_to IS NULL OR valid_to >= $start::DATE)
+                AND valid_from < {end} AND (valid_to IS NULL OR valid_to >= {start})
                 AND ($agency::VARCHAR IS NULL OR agency_code = $agency::VARCHAR)
             GROUP BY ALL
         )
@@ -241,8 +264,8 @@ def gaps(span: Span, agency: str | None = None, *, connection: Any = None) -> li
         FROM offered o LEFT JOIN d USING (agency_code, procedure_code)
         WHERE coalesce(d.online, 0) = 0
         ORDER BY o.agency_code, o.procedure_code
-        """,
-        {"start": span.start, "end": span.end, "agency": agency},
+        """.format(**span.literals()),
+        {"agency": agency},
     ).fetchall()
     keys = ("agency_code", "procedure_code", "unit_level", "service_form", "dossiers_by_other_channels")
     return [{"period": span.label, **dict(zip(keys, r, strict=True))} for r in rows]
@@ -257,7 +280,7 @@ INTEGRITY = {
 }
 
 
-def integrity_sql() -> str:
+def integrity_sql(span: Span) -> str:
     """Each dossier of the period with the flags it raises (columns named as ``INTEGRITY``)."""
     return """
     WITH d AS (
@@ -266,20 +289,20 @@ def integrity_sql() -> str:
         FROM dossier d
         LEFT JOIN catalogue c ON c.procedure_code = d.procedure_code AND c.agency_code = d.agency_code
             AND c.valid_from <= d.received_at::DATE AND (c.valid_to IS NULL OR d.received_at::DATE <= c.valid_to)
-        WHERE d.received_at >= $start::TIMESTAMP AND d.received_at < $end::TIMESTAMP
+        WHERE d.received_at >= {start_ts} AND d.received_at < {end_ts}
     ), days AS (
-        SELECT agency_code, count(*) / greatest(1, date_diff('day', $start::DATE, $end::DATE)) AS daily,
-            count(*) FILTER (received_at >= $end::TIMESTAMP - INTERVAL 3 DAY) AS last_days
+        SELECT agency_code, count(*) / greatest(1, date_diff('day', {start}, {end})) AS daily,
+            count(*) FILTER (WHERE received_at >= {end_ts} - INTERVAL 3 DAY) AS last_days
         FROM d GROUP BY agency_code
     )
     SELECT d.dossier_id, d.agency_code,
         d.completed_at IS NOT NULL AND d.completed_at < d.received_at + INTERVAL 5 MINUTE AS completed_within_minutes,
         d.channel = 'online' AND d.service_form = 'offline' AS online_of_offline_service,
-        d.received_at >= $end::TIMESTAMP - INTERVAL 3 DAY AND days.last_days > 2 * 3 * days.daily AS last_days_burst,
+        d.received_at >= {end_ts} - INTERVAL 3 DAY AND days.last_days > 2 * 3 * days.daily AS last_days_burst,
         d.same_second > 10 AS bulk_timestamps,
         d.rating IS NOT NULL AND d.completed_at IS NULL AS rated_while_open
     FROM d JOIN days USING (agency_code)
-    """
+    """.format(**span.literals())
 
 
 def integrity(span: Span, *, connection: Any = None) -> list[dict[str, Any]]:
@@ -288,10 +311,10 @@ def integrity(span: Span, *, connection: Any = None) -> list[dict[str, Any]]:
     from egovindex.services import warehouse
 
     con = connection or warehouse.connect(read_only=True)
-    sums = ", ".join(f"count(*) FILTER ({flag}) AS {flag}" for flag in INTEGRITY)
+    sums = ", ".join(f"count(*) FILTER (WHERE {flag}) AS {flag}" for flag in INTEGRITY)
     rows = con.execute(
-        f"SELECT agency_code, count(*) AS received, {sums} FROM ({integrity_sql()}) GROUP BY ALL ORDER BY agency_code",
-        {"start": span.start, "end": span.end},
+        f"SELECT agency_code, count(*) AS received, {sums} FROM ({integrity_sql(span)}) "
+        "GROUP BY ALL ORDER BY agency_code",
     ).fetchall()
     out = []
     for agency, received, *counts in rows:
@@ -317,8 +340,7 @@ def flagged(span: Span, *, connection: Any = None) -> list[dict[str, Any]]:
     con = connection or warehouse.connect(read_only=True)
     where = " OR ".join(INTEGRITY)
     rows = con.execute(
-        f"SELECT * FROM ({integrity_sql()}) WHERE {where} ORDER BY agency_code, dossier_id",
-        {"start": span.start, "end": span.end},
+        f"SELECT * FROM ({integrity_sql(span)}) WHERE {where} ORDER BY agency_code, dossier_id",
     ).fetchall()
     return [
         {
