@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import Annotated
@@ -13,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from egovindex.analysis import standing
 from egovindex.web import routedoc
-from egovindex.web.site import Site, SiteDep, safe
+from egovindex.web.site import Site, SiteDep, csv_download, safe
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,16 +64,7 @@ def ranking_csv(
     f: Annotated[RankingFilter, Depends()],
 ) -> Response:
     """Exactly the rows the ranking page shows, as CSV."""
-    rows = _ranking(site, request, year, f)[0]["rows"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["iso3"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: safe(v) for k, v in r.items()} for r in rows)
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="egdi_{year}.csv"'},
-    )
+    return csv_download(_ranking(site, request, year, f)[0]["rows"], f"egdi_{year}.csv", ("iso3",))
 
 
 @router.get(

@@ -4,8 +4,6 @@ twin and the agencies' table as CSV. For the lead ministry and administrators (t
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -14,7 +12,7 @@ from fastapi.responses import JSONResponse
 from egovindex.web import routedoc
 from egovindex.web.identity import reader
 from egovindex.web.params import PeriodText
-from egovindex.web.site import SiteDep, safe
+from egovindex.web.site import SiteDep, csv_download
 
 router = APIRouter()
 GAPS_SHOWN = 200
@@ -69,17 +67,10 @@ def services_json(request: Request, period: PeriodText) -> JSONResponse:
 def services_csv(request: Request, period: PeriodText) -> Response:
     """The agencies' table of the page, as CSV (the columns of ``egovindex services stats --by agency``)."""
     reader(request, "unreleased", agency=None)
-    rows = dashboard(period)["agencies"]
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: safe(v) for k, v in r.items()} for r in rows)
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="services_{period}.csv"'},
-    )
+    from egovindex.services.stats import COLUMNS
+
+    header = ("period", "agency_code", *COLUMNS)
+    return csv_download(dashboard(period)["agencies"], f"services_{period}.csv", header)
 
 
 @router.get("/services/{period}", **routedoc.SIGNED_IN_PAGE)
