@@ -103,9 +103,10 @@ class Span:
 
 
 PARTIAL = """
-SELECT date_trunc('month', d.received_at)::DATE AS month, d.agency_code, d.procedure_code,
+SELECT make_date(year(d.received_at), month(d.received_at), 1) AS month, d.agency_code, d.procedure_code,
     coalesce(c.unit_level, 'unknown') AS unit_level, c.service_form, d.channel,
-    date_trunc('month', d.completed_at)::DATE AS completed_month, date_trunc('month', d.due_at)::DATE AS due_month,
+    make_date(year(d.completed_at), month(d.completed_at), 1) AS completed_month,
+    make_date(year(d.due_at), month(d.due_at), 1) AS due_month,
     d.completed_at <= d.due_at AS in_time,
     count(*) AS dossiers,
     count(*) FILTER (WHERE d.fee_required) AS fee,
@@ -132,7 +133,7 @@ def refresh_partials(con: Any, months: str | None = None) -> None:
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT month FROM ({months})")
     con.execute("DELETE FROM partial WHERE month IN (SELECT month FROM touched)")
-    where = "date_trunc('month', d.received_at)::DATE IN (SELECT month FROM touched)"
+    where = "make_date(year(d.received_at), month(d.received_at), 1) IN (SELECT month FROM touched)"
     con.execute("INSERT INTO partial " + PARTIAL.format(where=where))
 
 
