@@ -61,11 +61,10 @@ def national(span: Span, *, connection: Any = None) -> list[Figure]:
         """,
         {"day": last_day},
     ).fetchone()
-    online, received = con.execute(
-        "SELECT count(*) FILTER (channel = 'online'), count(*) FROM dossier "
-        "WHERE received_at >= $start::TIMESTAMP AND received_at < $end::TIMESTAMP",
-        {"start": span.start, "end": span.end},
-    ).fetchone()
+    from egovindex.services.stats import statistics
+
+    [nation] = statistics(span, "national", connection=con)  # the online share's one definition
+    online, received = nation["online"], nation["received"]
     at_end = f"services of the catalogue on {last_day.isoformat()}"
     return [
         Figure("share_services_level4", full, services, f"{at_end} full-process online"),
