@@ -30,8 +30,9 @@ index:
 
 def test_every_packaged_methodology_loads() -> None:
     ids = methodologies.available()
-    assert [f"egdi-{y}" for y in (2003, 2004, 2005, 2008, 2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024)] == ids
-    for mid in ids:
+    egdi = [f"egdi-{y}" for y in (2003, 2004, 2005, 2008, 2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024)]
+    assert [*egdi, "service-index-766"] == ids
+    for mid in egdi:
         fw = methodologies.load(mid)
         assert fw.root == "egdi" and fw.edition == int(mid[5:])
         assert [c.code for c in fw.index.children] == ["osi", "tii", "hci"]

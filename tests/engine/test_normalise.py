@@ -31,7 +31,7 @@ def test_points_hand_computed() -> None:
 
 
 def test_none_and_registry() -> None:
-    assert set(NORMALISATIONS) == {"none", "zscore", "minmax", "zscore_minmax", "points"}
+    assert set(NORMALISATIONS) == {"none", "zscore", "minmax", "zscore_minmax", "points", "threshold_points"}
     np.testing.assert_array_equal(normalise("none", np.array([0.3, 7.0])), [0.3, 7.0])
     with pytest.raises(ValueError, match="unknown normalisation"):
         normalise("rank", np.array([1.0]))

@@ -38,12 +38,24 @@ def _parse_weight(value: Any) -> float | None:
     raise ValueError(f"weight {value!r} is not a number")
 
 
+Verification = Literal["verified", "data", "impl", "inferred", "unverified"]
+"""How a part of a method is known: ``verified`` quoted from an official or secondary source; ``data`` shown by
+published numbers; ``impl`` read from the documented implementation of the body that computes the index;
+``inferred`` reasoned from the sources; ``unverified`` not confirmed."""
+
+
 class Node(BaseModel):
-    """One node of the tree. A leaf reads its value from the panel under its ``code``."""
+    """One node of the tree. A leaf reads its value from the panel under its ``code``.
+
+    Points-based methods: ``normalisation: threshold_points`` turns a ratio into ``max_points * min(1, ratio /
+    threshold)``; ``decimals`` rounds a node's value half away from zero (as published scores are); a child with
+    ``scored: false`` is computed and shown but not added into its parent; ``assumptions`` names the framework's
+    assumptions that the node's value depends on.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_.]*$")
     name: str = ""
     name_vi: str | None = None
     unit: str | None = None
@@ -54,10 +66,14 @@ class Node(BaseModel):
     floor: float | None = None
     normalisation: str = "none"
     max_points: float | None = None
+    threshold: float | None = None
+    decimals: int | None = Field(default=None, ge=0, le=10)
+    scored: bool = True
     aggregation: str = "mean"
     missing: Literal["propagate", "renormalise"] = "propagate"
-    verified: Literal["verified", "data", "unverified"] | None = None
+    verified: Verification | None = None
     note: str | None = None
+    assumptions: tuple[str, ...] = ()
     children: tuple[Node, ...] = ()
 
     @field_validator("weight", mode="before")
@@ -83,10 +99,18 @@ class Node(BaseModel):
     def _check(self) -> Node:
         if self.weight is not None and not (self.weight > 0 and self.weight < float("inf")):
             raise ValueError(f"node {self.code!r}: weight must be a positive number, got {self.weight}")
-        if self.normalisation == "points" and not (self.max_points and self.max_points > 0):
-            raise ValueError(f"node {self.code!r}: normalisation 'points' needs a positive max_points")
-        if self.normalisation == "points" and self.direction == -1:
-            raise ValueError(f"node {self.code!r}: normalisation 'points' needs direction 1")
+        if self.normalisation in ("points", "threshold_points"):
+            if not (self.max_points and self.max_points > 0):
+                raise ValueError(
+                    f"node {self.code!r}: normalisation {self.normalisation!r} needs a positive max_points"
+                )
+            if self.direction == -1:
+                raise ValueError(f"node {self.code!r}: normalisation {self.normalisation!r} needs direction 1")
+        if self.threshold is not None:
+            if self.normalisation != "threshold_points":
+                raise ValueError(f"node {self.code!r}: a threshold needs normalisation 'threshold_points'")
+            if not 0 < self.threshold <= 1:
+                raise ValueError(f"node {self.code!r}: threshold must be above 0 and at most 1, got {self.threshold}")
         if self.cap is not None and self.floor is not None and self.floor > self.cap:
             raise ValueError(f"node {self.code!r}: floor {self.floor} is above cap {self.cap}")
         self._check_children()
@@ -98,9 +122,18 @@ class Node(BaseModel):
         codes = [c.code for c in self.children]
         if len(set(codes)) != len(codes):
             raise ValueError(f"node {self.code!r}: duplicate child codes {codes}")
+        if not any(c.scored for c in self.children):
+            raise ValueError(f"node {self.code!r}: none of its children {codes} is scored")
         given = [c.weight for c in self.children]
         if any(w is None for w in given) and any(w is not None for w in given):
             raise ValueError(f"node {self.code!r}: give a weight to every child of {codes} or to none")
+        kept = [c.max_points for c in self.scored_children]
+        if self.aggregation == "sum" and self.max_points is not None and all(m is not None for m in kept):
+            total = sum(m for m in kept if m is not None)
+            if abs(total - self.max_points) > WEIGHT_TOLERANCE:
+                raise ValueError(
+                    f"node {self.code!r}: its scored children's max_points sum to {total:g}, not its {self.max_points:g}"
+                )
         if self.aggregation != "sum" and given[0] is not None:
             total = sum(w for w in given if w is not None)
             if abs(total - 1.0) > WEIGHT_TOLERANCE:
@@ -113,13 +146,19 @@ class Node(BaseModel):
     def is_leaf(self) -> bool:
         return not self.children
 
+    @property
+    def scored_children(self) -> tuple[Node, ...]:
+        """The children that are added into this node (those with ``scored: false`` are shown only)."""
+        return tuple(c for c in self.children if c.scored)
+
     def child_weights(self) -> list[float]:
-        """Weights of the children; equal weights when none are given."""
-        if not self.children:
+        """Weights of the scored children; when none are given, equal weights for a mean and 1 for a sum."""
+        kids = self.scored_children
+        if not kids:
             return []
-        if self.children[0].weight is None:
-            return [1.0 / len(self.children)] * len(self.children)
-        return [float(c.weight or 0.0) for c in self.children]
+        if kids[0].weight is None:
+            return [1.0 if self.aggregation == "sum" else 1.0 / len(kids)] * len(kids)
+        return [float(c.weight or 0.0) for c in kids]
 
 
 class Band(BaseModel):
@@ -131,7 +170,7 @@ class Band(BaseModel):
     name: str
     name_vi: str | None = None
     min: float
-    verified: Literal["verified", "data", "unverified"] | None = None
+    verified: Verification | None = None
 
 
 class Framework(BaseModel):
@@ -147,6 +186,7 @@ class Framework(BaseModel):
     description: str | None = None
     sources: tuple[str, ...] = ()
     verification: dict[str, str] = Field(default_factory=dict)
+    assumptions: dict[str, str] = Field(default_factory=dict)
     index: Node
     groups: tuple[Band, ...] = ()
     classes: tuple[Band, ...] = ()
@@ -157,7 +197,18 @@ class Framework(BaseModel):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ValueError(f"codes used by more than one node: {dupes}")
+        for node in _walk(self.index):
+            unknown = sorted(set(node.assumptions) - set(self.assumptions))
+            if unknown:
+                raise ValueError(f"node {node.code!r} names assumptions not listed under 'assumptions': {unknown}")
         return self
+
+    def assumptions_of(self, code: str | None = None) -> dict[str, str]:
+        """The assumptions that a node's value depends on (its own and its descendants'), or all of them."""
+        if code is None:
+            return dict(self.assumptions)
+        names = {a for n in _walk(self.node(code)) for a in n.assumptions}
+        return {name: text for name, text in self.assumptions.items() if name in names}
 
     # ----------------------------------------------------------------------------------------- navigation
     @cached_property

@@ -75,12 +75,33 @@ def points(x: np.ndarray, *, max_points: float | None = None, **_: float) -> np.
     return np.asarray(x, dtype=float) / float(max_points)
 
 
+def threshold_points(
+    x: np.ndarray, *, max_points: float | None = None, threshold: float | None = None, **_: float
+) -> np.ndarray:
+    """Points earned by a ratio (service index 766): ``max_points * min(1, x / threshold)``; full points from the
+    threshold up (1 when none is given)."""
+    if max_points is None or not max_points > 0:
+        raise ValueError("normalisation 'threshold_points' needs a positive max_points")
+    t = 1.0 if threshold is None else float(threshold)
+    return float(max_points) * np.minimum(1.0, np.asarray(x, dtype=float) / t)
+
+
+def round_half_away(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Round half away from zero, as published scores are (numpy rounds half to even). The scaled value is first
+    rounded to 9 places so that a binary neighbour of a half (2.675 is 2.67499999...) counts as the half."""
+    x = np.asarray(x, dtype=float)
+    scale = 10.0**decimals
+    scaled = np.round(np.abs(x) * scale, 9)
+    return np.sign(x) * np.floor(scaled + 0.5) / scale
+
+
 NORMALISATIONS: dict[str, Normaliser] = {
     "none": none,
     "zscore": zscore,
     "minmax": minmax,
     "zscore_minmax": zscore_minmax,
     "points": points,
+    "threshold_points": threshold_points,
 }
 
 

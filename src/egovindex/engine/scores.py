@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from egovindex.engine.aggregate import aggregate
-from egovindex.engine.normalise import normalise
+from egovindex.engine.normalise import normalise, round_half_away
 from egovindex.engine.rank import classify, competition_rank
 
 if TYPE_CHECKING:
@@ -52,13 +52,16 @@ def evaluate(framework: Framework, leaf_values: np.ndarray) -> dict[str, np.ndar
             stages["raw"][..., j] = raw
             treated = _treat(node, raw)
         else:
-            kids = np.stack([stages["normalised"][..., col[c.code]] for c in node.children], axis=-1)
+            kids = np.stack([stages["normalised"][..., col[c.code]] for c in node.scored_children], axis=-1)
             agg = aggregate(node.aggregation, kids, np.array(node.child_weights()), node.missing)
             stages["aggregated"][..., j] = agg
             treated = _treat(node, agg)
         stages["treated"][..., j] = treated
         params = {"max_points": node.max_points} if node.max_points else {}
-        stages["normalised"][..., j] = normalise(node.normalisation, treated, **params)
+        if node.threshold is not None:
+            params["threshold"] = node.threshold
+        final = normalise(node.normalisation, treated, **params)
+        stages["normalised"][..., j] = final if node.decimals is None else round_half_away(final, node.decimals)
     return stages
 
 

@@ -119,6 +119,13 @@ def ingest(
             writer.writerow(["file", "row", "field", "reason"])
             for path, kind in files:
                 results.append(_file(con, path, kind, mapping or {}, writer, progress))
+            _store_dossiers(con, results, writer)
+        for r in results:
+            if r.status == "added":
+                con.execute(
+                    "INSERT INTO ingested_file VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [r.sha256, r.uri, r.kind, r.read, r.accepted, r.rejected, dt.datetime.now()],
+                )
         _partials(con, results)
         con.execute("COMMIT")
     except BaseException:
@@ -130,6 +137,48 @@ def ingest(
         return IngestResult(results, rejects)
     partial.unlink(missing_ok=True)
     return IngestResult(results, None)
+
+
+DUPLICATE = "the same id was given before"
+
+
+def _store_dossiers(con: Any, results: list[FileResult], writer: Any) -> None:
+    """Keep the dossiers just stored whose id is new: not stored before, and the first of the ids given twice in
+    what is being ingested (in file and row order); remove the others and reject them. Ids are compared once, set
+    against set, after every chunk is stored: one pass over the new dossiers, not one per chunk."""
+    added = {r.sha256: n for n, r in enumerate(results) if r.status == "added" and r.kind == "dossiers"}
+    if not added:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE new_file AS SELECT unnest(?::VARCHAR[]) AS sha256, unnest(?::INT[]) AS n",
+                [list(added), list(added.values())])  # fmt: skip
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE duplicate AS
+        WITH new AS (
+            SELECT d.rowid AS rid, d.dossier_id, f.n, d.source_row
+            FROM dossier d JOIN new_file f ON f.sha256 = d.source_sha256
+        ), suspect AS (
+            SELECT dossier_id FROM new GROUP BY dossier_id HAVING count(*) > 1
+            UNION SELECT dossier_id FROM dossier
+            WHERE source_sha256 NOT IN (SELECT sha256 FROM new_file) AND dossier_id IN (SELECT dossier_id FROM new)
+        ), ranked AS (
+            SELECT rid, n, source_row, row_number() OVER (PARTITION BY dossier_id ORDER BY n, source_row) AS nth,
+                dossier_id IN (
+                    SELECT dossier_id FROM dossier WHERE source_sha256 NOT IN (SELECT sha256 FROM new_file)
+                ) AS before
+            FROM new WHERE dossier_id IN (SELECT dossier_id FROM suspect)
+        )
+        SELECT rid, n, source_row FROM ranked WHERE nth > 1 OR before
+        """
+    )
+    for n, row_no in con.execute("SELECT n, source_row FROM duplicate ORDER BY n, source_row").fetchall():
+        result = results[n]
+        writer.writerow([result.uri, row_no, "dossier_id", DUPLICATE])
+        key = f"dossier_id: {DUPLICATE}"
+        result.reasons[key] = result.reasons.get(key, 0) + 1
+        result.rejected += 1
+        result.accepted -= 1
+    con.execute("DELETE FROM dossier WHERE rowid IN (SELECT rid FROM duplicate)")
 
 
 def _partials(con: Any, results: list[FileResult]) -> None:
@@ -170,7 +219,12 @@ def _sha256(path: Path) -> str:
 
 
 def _file(
-    con: Any, path: Path, kind: str, mapping: dict[str, str], writer: Any, progress: Callable[..., None] | None
+    con: Any,
+    path: Path,
+    kind: str,
+    mapping: dict[str, str],
+    writer: Any,
+    progress: Callable[..., None] | None,
 ) -> FileResult:
     sha = _sha256(path)
     known = con.execute(
@@ -192,10 +246,6 @@ def _file(
         if progress:
             progress(str(path), batch.num_rows, total)
     result.accepted = result.read - result.rejected
-    con.execute(
-        "INSERT INTO ingested_file VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [sha, str(path), kind, result.read, result.accepted, result.rejected, dt.datetime.now()],
-    )
     return result
 
 
@@ -256,25 +306,20 @@ def _typed(batch: Any, name: str, sql_type: str) -> tuple[str, str]:
 
 
 def _check_dossiers(con: Any, batch: Any, first_row: int, sha: str) -> list[tuple[int, str, str]]:
-    """Store the chunk's valid dossiers; return the others as (row, field, reason)."""
+    """Store the chunk's valid dossiers (their ids are compared once all are stored: ``_store_dossiers``); return
+    the others as (row, field, reason)."""
     cols = {n: _typed(batch, n, t) for n, t in _DOSSIER_TYPES.items()}
     text = {n: (f"NULLIF(trim(CAST({n} AS VARCHAR)), '')" if n in batch.schema.names else "NULL") for n in _TEXT}
-    con.register("batch", batch)
+    batch = _numbered(batch, first_row)  # read by DuckDB by its name (see _numbered)
     select = ", ".join(
-        [f"row_number() OVER () - 1 + {first_row} AS row_no"]
+        ["row_no"]
         + [f"{text[n]} AS {n}" for n in _TEXT]
         + [f"{v} AS {n}, {bad} AS {n}_bad" for n, (v, bad) in cols.items()]
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE chunk AS SELECT {select} FROM batch")
-    con.unregister("batch")
     flags = " ".join(f"WHEN c.{f}_bad OR c.{f} IS NULL THEN '{f}|not true or false'" for f in records.FLAGS)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
+    checked = f"""
         SELECT c.*, m.successor, CASE
             WHEN c.dossier_id IS NULL THEN 'dossier_id|missing'
-            WHEN count(*) OVER (PARTITION BY c.dossier_id ORDER BY c.row_no ROWS UNBOUNDED PRECEDING) > 1
-                OR s.dossier_id IS NOT NULL THEN 'dossier_id|the same id was given before'
             WHEN m.successor IS NULL THEN 'agency_code|not an agency of the registry'
             WHEN p.procedure_code IS NULL THEN 'procedure_code|not in the service catalogue'
             WHEN c.channel IS NULL OR c.channel NOT IN ('online', 'counter', 'post')
@@ -287,21 +332,31 @@ def _check_dossiers(con: Any, batch: Any, first_row: int, sha: str) -> list[tupl
             {flags}
             WHEN c.rating_bad OR c.rating NOT BETWEEN 1 AND 5 THEN 'rating|not a whole number from 1 to 5'
         END AS problem
-        FROM chunk c
+        FROM (SELECT {select} FROM batch) c
         LEFT JOIN agency_map m ON m.original = c.agency_code
         LEFT JOIN (SELECT DISTINCT procedure_code FROM catalogue) p ON p.procedure_code = c.procedure_code
-        LEFT JOIN dossier s ON s.dossier_id = c.dossier_id
         """
-    )
     con.execute(
-        """
+        f"""
         INSERT INTO dossier SELECT dossier_id, successor, agency_code, procedure_code, channel, received_at, due_at,
-            completed_at, fee_required, paid_online, digitised, e_result, synced, rating, ?
-        FROM checked WHERE problem IS NULL
+            completed_at, fee_required, paid_online, digitised, e_result, synced, rating, ?, row_no
+        FROM ({checked}) WHERE problem IS NULL
         """,
         [sha],
     )
-    return _problems(con)
+    # the checks run a second time for the few rows refused: cheaper than keeping the whole chunk checked
+    return _problems(con.execute(f"SELECT row_no, problem FROM ({checked}) WHERE problem IS NOT NULL ORDER BY row_no"))
+
+
+def _numbered(batch: Any, first_row: int) -> Any:
+    """The batch with the row number of each row in its file (``row_no``), fixed before any parallel scan.
+
+    DuckDB reads it as the local variable named in the SQL (its replacement scan), not through ``register``: in
+    the ingestion's one long transaction every registered view stays in the catalogue, with its Arrow data, until
+    the commit, so memory grew with the file (130 MB per million rows)."""
+    import pyarrow as pa
+
+    return batch.append_column("row_no", pa.array(range(first_row, first_row + batch.num_rows), pa.int64()))
 
 
 def _check_catalogue(con: Any, batch: Any, first_row: int, sha: str) -> list[tuple[int, str, str]]:
@@ -316,17 +371,13 @@ def _check_catalogue(con: Any, batch: Any, first_row: int, sha: str) -> list[tup
             "CASE TRY_CAST(level AS INTEGER) WHEN 4 THEN 'full_online' WHEN 3 THEN 'partial_online' "
             "WHEN 2 THEN 'offline' WHEN 1 THEN 'offline' END"
         )
-    con.register("batch", batch)
+    batch = _numbered(batch, first_row)  # read by DuckDB by its name (see _numbered)
     select = ", ".join(
-        [f"row_number() OVER () - 1 + {first_row} AS row_no"]
+        ["row_no"]
         + [f"{v} AS {n}" for n, v in text.items()]
         + [f"{v} AS {n}, {bad} AS {n}_bad" for n, (v, bad) in cols.items()]
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE chunk AS SELECT {select} FROM batch")
-    con.unregister("batch")
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE checked AS
+    checked = f"""
         SELECT c.*, m.successor, CASE
             WHEN c.procedure_code IS NULL THEN 'procedure_code|missing'
             WHEN m.successor IS NULL THEN 'agency_code|not an agency of the registry'
@@ -339,22 +390,20 @@ def _check_catalogue(con: Any, batch: Any, first_row: int, sha: str) -> list[tup
             WHEN c.valid_to_bad THEN 'valid_to|not a date'
             WHEN c.valid_to < c.valid_from THEN 'valid_to|before valid_from'
         END AS problem
-        FROM chunk c LEFT JOIN agency_map m ON m.original = c.agency_code
+        FROM (SELECT {select} FROM batch) c LEFT JOIN agency_map m ON m.original = c.agency_code
         """
-    )
     con.execute(
-        """
+        f"""
         INSERT INTO catalogue SELECT procedure_code, successor, agency_code, unit_level, service_form, fee_required,
-            valid_from, valid_to, ? FROM checked WHERE problem IS NULL
+            valid_from, valid_to, ? FROM ({checked}) WHERE problem IS NULL
         """,
         [sha],
     )
-    return _problems(con)
+    return _problems(con.execute(f"SELECT row_no, problem FROM ({checked}) WHERE problem IS NOT NULL ORDER BY row_no"))
 
 
-def _problems(con: Any) -> list[tuple[int, str, str]]:
-    rows = con.execute("SELECT row_no, problem FROM checked WHERE problem IS NOT NULL ORDER BY row_no").fetchall()
-    return [(int(row), *problem.split("|", 1)) for row, problem in rows]
+def _problems(cursor: Any) -> list[tuple[int, str, str]]:
+    return [(int(row), *problem.split("|", 1)) for row, problem in cursor.fetchall()]
 
 
 _TEXT = ("dossier_id", "agency_code", "procedure_code", "channel")

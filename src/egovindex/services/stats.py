@@ -115,7 +115,8 @@ SELECT make_date(year(d.received_at), month(d.received_at), 1) AS month, d.agenc
     count(*) FILTER (WHERE d.e_result) AS e_result,
     count(*) FILTER (WHERE d.synced) AS synced,
     count(d.rating) AS rated,
-    coalesce(sum(d.rating), 0) AS rating_sum
+    coalesce(sum(d.rating), 0) AS rating_sum,
+    count(*) FILTER (WHERE d.rating <= 2) AS dissatisfied
 FROM dossier d
 LEFT JOIN catalogue c ON c.procedure_code = d.procedure_code AND c.agency_code = d.agency_code
     AND c.valid_from <= d.received_at::DATE AND (c.valid_to IS NULL OR d.received_at::DATE <= c.valid_to)
@@ -159,20 +160,28 @@ WITH p AS (
         coalesce(sum(dossiers) FILTER (WHERE open_at_end AND due_month < {end}), 0) AS overdue_open,
         sum(fee) AS fee_dossiers, sum(paid) AS paid_online, sum(digitised) AS digitised,
         sum(e_result) AS e_result, sum(synced) AS synced, sum(rated) AS rated,
-        sum(rating_sum) / nullif(sum(rated), 0) AS mean_rating
+        sum(rating_sum) / nullif(sum(rated), 0) AS mean_rating,
+        sum(dissatisfied) AS dissatisfied,
+        coalesce(sum(dossiers) FILTER (WHERE service_form = 'full_online'), 0) AS full_online_service_dossiers
     FROM p GROUP BY ALL
 ), used AS (
-    SELECT DISTINCT agency_code, procedure_code FROM p WHERE channel = 'online'
+    SELECT agency_code, procedure_code, bool_or(channel = 'online') AS online, bool_or(paid > 0) AS paid
+    FROM p GROUP BY agency_code, procedure_code
 ), offered AS (
     SELECT c.agency_code, c.procedure_code, min(c.unit_level) AS unit_level,
-        bool_or(u.procedure_code IS NOT NULL) AS used
+        bool_or(c.service_form IN ('full_online', 'partial_online')) AS online,
+        bool_or(c.fee_required) AS fee_required,
+        coalesce(bool_or(u.online), false) AS used, coalesce(bool_or(u.paid), false) AS paid
     FROM catalogue c
     LEFT JOIN used u ON u.agency_code = c.agency_code AND u.procedure_code = c.procedure_code
-    WHERE c.service_form IN ('full_online', 'partial_online')
-        AND c.valid_from < {end} AND (c.valid_to IS NULL OR c.valid_to >= {start})
+    WHERE c.valid_from < {end} AND (c.valid_to IS NULL OR c.valid_to >= {start})
     GROUP BY c.agency_code, c.procedure_code
 ), services AS (
-    SELECT {key}, count(*) AS online_services, count(*) FILTER (WHERE used) AS online_services_used
+    SELECT {key}, count(*) FILTER (WHERE online) AS online_services,
+        count(*) FILTER (WHERE online AND used) AS online_services_used,
+        count(*) AS all_services,
+        count(*) FILTER (WHERE fee_required) AS fee_services,
+        count(*) FILTER (WHERE fee_required AND paid) AS fee_services_paid
     FROM offered GROUP BY ALL
 )
 SELECT coalesce(n.grp, s.grp) AS grp,
@@ -182,7 +191,11 @@ SELECT coalesce(n.grp, s.grp) AS grp,
     coalesce(s.online_services, 0) AS online_services, coalesce(s.online_services_used, 0) AS online_services_used,
     coalesce(n.fee_dossiers, 0) AS fee_dossiers, coalesce(n.paid_online, 0) AS paid_online,
     coalesce(n.digitised, 0) AS digitised, coalesce(n.e_result, 0) AS e_result, coalesce(n.synced, 0) AS synced,
-    coalesce(n.rated, 0) AS rated, n.mean_rating
+    coalesce(n.rated, 0) AS rated, n.mean_rating,
+    coalesce(n.dissatisfied, 0) AS dissatisfied,
+    coalesce(n.full_online_service_dossiers, 0) AS full_online_service_dossiers,
+    coalesce(s.all_services, 0) AS all_services, coalesce(s.fee_services, 0) AS fee_services,
+    coalesce(s.fee_services_paid, 0) AS fee_services_paid
 FROM counted n FULL OUTER JOIN services s ON s.grp = n.grp
 ORDER BY grp
 """
@@ -204,13 +217,24 @@ def run(query: str, *, connection: Any = None) -> tuple[list[str], list[tuple[An
     return [d[0] for d in con.description], rows
 
 
+def counts(span: Span, by: By = "national", *, connection: Any = None) -> list[dict[str, Any]]:
+    """The counts behind the statistics, one dict per group (``grp``): those of ``COUNTS``, the sums behind the
+    shares, and the counts that the service index 766 also needs (``dissatisfied``: ratings of 1 or 2;
+    ``full_online_service_dossiers``: dossiers of services whose form is full online, by any channel;
+    ``all_services``, ``fee_services`` and ``fee_services_paid``: the catalogue's services valid in the period,
+    those with a fee, and those of them with a dossier paid online)."""
+    names, raw = run(sql(by, span), connection=connection)
+    found = [dict(zip(names, values, strict=True)) for values in raw]
+    if by == "national" and not found:  # the nation has a row even when nothing is recorded: counts of 0
+        found.append({name: None if name == "mean_rating" else ("national" if name == "grp" else 0) for name in names})
+    return found
+
+
 def statistics(span: Span, by: By = "national", *, connection: Any = None) -> list[dict[str, Any]]:
     """One row per group (agency, unit level, or the nation) with every column of docs/services.md;
     ``connection`` is a DuckDB connection (the warehouse by default) or a Spark engine."""
-    names, raw = run(sql(by, span), connection=connection)
     out = []
-    for values in raw:
-        r = dict(zip(names, values, strict=True))
+    for r in counts(span, by, connection=connection):
         row: dict[str, Any] = {"period": span.label}
         if GROUP[by]:
             row[GROUP[by]] = r["grp"]
@@ -236,8 +260,6 @@ def statistics(span: Span, by: By = "national", *, connection: Any = None) -> li
             mean_rating=None if r["mean_rating"] is None else round(float(r["mean_rating"]), DECIMALS),
         )
         out.append(row)
-    if by == "national" and not out:
-        out.append({"period": span.label, **{c: (0 if c in COUNTS else None) for c in COLUMNS}})
     return out
 
 

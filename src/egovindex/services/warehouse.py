@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS dossier (
     e_result BOOLEAN NOT NULL,
     synced BOOLEAN NOT NULL,
     rating TINYINT,
-    source_sha256 VARCHAR NOT NULL
+    source_sha256 VARCHAR NOT NULL,
+    source_row BIGINT
 );
 CREATE TABLE IF NOT EXISTS partial (
     month DATE NOT NULL,
@@ -53,7 +54,8 @@ CREATE TABLE IF NOT EXISTS partial (
     e_result BIGINT NOT NULL,
     synced BIGINT NOT NULL,
     rated BIGINT NOT NULL,
-    rating_sum BIGINT NOT NULL
+    rating_sum BIGINT NOT NULL,
+    dissatisfied BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ingested_file (
     sha256 VARCHAR PRIMARY KEY,
@@ -91,4 +93,21 @@ def connect(file: Path | None = None, *, read_only: bool = False) -> Any:
     connection = duckdb.connect(str(target), read_only=read_only, config=config)
     if not read_only:
         connection.execute(SCHEMA)
+        _upgrade(connection)
     return connection
+
+
+def _upgrade(connection: Any) -> None:
+    """Bring a file written by an earlier version to the current tables: the partials gained ``dissatisfied``
+    (ratings of 1 or 2), recomputed from the dossiers kept."""
+    from egovindex.services import stats
+
+    columns = {
+        r[0]
+        for r in connection.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'partial'").fetchall()
+    }
+    if "dissatisfied" not in columns:
+        connection.execute("BEGIN")
+        connection.execute("ALTER TABLE partial ADD COLUMN dissatisfied BIGINT DEFAULT 0")
+        stats.refresh_partials(connection)
+        connection.execute("COMMIT")
