@@ -124,7 +124,7 @@ import duckdb
 FILES, CATALOGUE, YEAR, MEMORY = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 started = time.perf_counter()
 {body}
-print(json.dumps({{"seconds": time.perf_counter() - started, "rows": len(rows),
+print("\\nRESULT " + json.dumps({{"seconds": time.perf_counter() - started, "rows": len(rows),
     "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -136,7 +136,7 @@ con = warehouse.connect(folder.parent / "warehouse.duckdb")
 result = ingest.ingest([folder], connection=con, rejects=folder.parent / "rejects.csv")
 ingested = time.perf_counter()
 quarter = stats.statistics(stats.Span.parse(f"{YEAR}Q3"), "agency", connection=con)
-print(json.dumps({"quarter_seconds": time.perf_counter() - ingested, "read": result.read}))
+print("\\nRESULT " + json.dumps({"quarter_seconds": time.perf_counter() - ingested, "read": result.read}))
 rows = [result.read]
 """
 
@@ -155,8 +155,13 @@ def _contender(name: str, folder: Path, body: str | None = None) -> dict[str, fl
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{name}: {done.stderr[-2000:]}")
-    lines = [json.loads(line) for line in done.stdout.strip().splitlines() if line.startswith("{")]
-    return {k: v for line in lines for k, v in line.items()}
+    # DuckDB's progress bar may share the output's lines: each result is marked
+    lines = [json.loads(line.split("RESULT ", 1)[1]) for line in done.stdout.splitlines() if "RESULT " in line]
+    result = {k: v for line in lines for k, v in line.items()}
+    print(f"{name}: {json.dumps(result)}", file=sys.stderr, flush=True)  # kept even if a later step fails
+    if "seconds" not in result:
+        raise RuntimeError(f"{name}: no timing in its output: {done.stdout[-2000:]}")
+    return result
 
 
 def _timed(command: list[str], env: dict[str, str]) -> float:

@@ -57,10 +57,10 @@ def source(lang: str) -> str:
     return gettext(lang)(SOURCE)
 
 
-def _base(title: str, subtitle: str, lang: str) -> dict[str, Any]:
+def _base(title: str, subtitle: str, lang: str, source_text: str | None = None) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": title, "subtitle": [subtitle, source(lang)], "anchor": "start"},
+        "title": {"text": title, "subtitle": [subtitle, source_text or source(lang)], "anchor": "start"},
         "width": 560,
         "height": 240,
         "config": {
@@ -95,6 +95,32 @@ def rank_trend(
                     "title": rank_label,
                 },
                 "color": {"field": "country", "type": "nominal", "title": None},
+            },
+        }
+    )
+    return render(spec, description)
+
+
+def monthly_shares(
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    value_label: str,
+    month_label: str,
+    description: str,
+    source_text: str,
+    lang: str = "en",
+) -> Chart:
+    """Shares in percent by month (``month`` as ``2026-07``), one line per ``series``; 0 to 100 on the axis."""
+    spec = _base(title, value_label, lang, source_text)
+    spec.update(
+        {
+            "data": {"values": rows},
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": "month", "type": "ordinal", "title": month_label},
+                "y": {"field": "percent", "type": "quantitative", "scale": {"domain": [0, 100]}, "title": value_label},
+                "color": {"field": "series", "type": "nominal", "title": None},
             },
         }
     )

@@ -271,3 +271,28 @@ def test_the_addressees_come_from_the_registry_at_the_reports_date(store) -> Non
     html = rb.render_html(after.context, "vi")
     assert "Gửi Văn phòng Chính phủ và Bộ Tài chính" in html and "Bộ Kế hoạch" not in html
     assert "For the Government Office and the Ministry of Finance" in rb.render_html(after.context, "en")
+
+
+def test_the_quarter_s_online_public_services_from_the_dossier_records(store, store_env: Path) -> None:  # type: ignore[no-untyped-def]
+    from egovindex.services import ingest, warehouse
+    from services.hand import CATALOGUE, DOSSIERS, HEAD_C, HEAD_D, write
+
+    q3 = Period.parse("2026Q3")
+    assert _report(store, q3, "en").context["services"] == {"available": False, "reason": "no_records"}
+    write(store_env / "r" / "catalogue.csv", HEAD_C, CATALOGUE)
+    write(store_env / "r" / "dossiers" / "a.csv", HEAD_D, DOSSIERS)
+    con = warehouse.connect()  # the settings' file: this test's data folder
+    assert con is not None and str(warehouse.path()).startswith(str(store_env))
+    ingest.ingest([store_env / "r"], connection=con, rejects=store_env / "rejects.csv")
+    con.close()
+    report = _report(store, q3, "vi")
+    sv = report.context["services"]
+    assert sv["available"] and (sv["nation"]["received"], sv["nation"]["online_share"]) == (8, 0.75)
+    assert [a["agency_code"] for a in sv["top"]] == ["BKHCN", "N08", "P01"] and sv["bottom"] == []
+    assert (sv["flagged_agencies"], sv["agencies"], sv["gaps_total"]) == (1, 3, 1)  # P01 (d3, d4); PG unused
+    index = {r["code"]: (r.get("ratio"), r.get("points")) for r in sv["index766"]["rows"]}
+    assert index["2.1"] == (0.625, 12.5) and index["tien_do_ket_qua"] == (None, 12.5)
+    assert '<h2 id="services">5. Dịch vụ công trực tuyến</h2>' in report.html
+    assert "62,5 %" in report.html and "12,50 / 20" in report.html  # on-time rate; 2.1's points
+    assert "<svg" in report.html.split('id="services"')[1].split('id="supply"')[0]  # the monthly trend chart
+    assert _report(store, Period.parse("2026Q1"), "en").context["services"]["available"] is False

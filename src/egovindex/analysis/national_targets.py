@@ -20,6 +20,7 @@ def status(
             continue
         metric, threshold = t["metric"], float(t["threshold"])
         deadline = int(str(t["deadline"])[:4]) if str(t["deadline"])[:4].isdigit() else None
+        as_of_period = None
         if metric in ("egdi_rank", "egdi_rank_in_asean"):
             current = rank if metric == "egdi_rank" else asean_rank
             met = current is not None and current <= threshold
@@ -27,6 +28,7 @@ def status(
             unit = "rank"
         elif metric in values:
             current = values[metric]["value"]
+            as_of_period = values[metric].get("period")
             comparator = t.get("comparator", ">=")
             met = current >= threshold if comparator == ">=" else current <= threshold
             gap = max(0.0, threshold - current) if comparator == ">=" else max(0.0, current - threshold)
@@ -49,6 +51,7 @@ def status(
                 "unit": unit,
                 "deadline": str(t["deadline"]),
                 "current": current,
+                "period": as_of_period,
                 "gap": gap,
                 "status": status,
                 "source": t["source_document"],

@@ -28,7 +28,14 @@ from egovindex.translations import gettext, number
 COUNTRY = "VNM"
 
 
-def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = None) -> tuple[dict, dict]:
+def overview(
+    editions: dict[int, Edition],
+    lang: str,
+    today: dt.date | None = None,
+    released: dict[str, dict[str, Any]] | None = None,
+) -> tuple[dict, dict]:
+    """Viet Nam's position; ``released`` gives the newest released national statistics (``{statistic: {"value",
+    "period", ...}}``) that the targets are compared with, besides the EGDI rank."""
     _ = gettext(lang)
     today = today or dt.date.today()
     if not editions:
@@ -63,7 +70,7 @@ def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = No
             }
             for r in asean
         ],
-        "targets": targets(history, today),
+        "targets": targets(history, today, released or {}),
         "deadlines": deadlines(today),
     }
     name = country_name(COUNTRY, lang, latest.row(COUNTRY).country_name)
@@ -79,11 +86,12 @@ def overview(editions: dict[int, Edition], lang: str, today: dt.date | None = No
     return data, {"trend_chart": chart}
 
 
-def targets(history: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    """The national EGDI rank targets, their status and gap against the latest edition."""
+def targets(history: list[dict[str, Any]], today: dt.date, released: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The national targets, their status and gap: the EGDI rank ones against the latest edition, the others
+    against the newest released value of their statistic (computed from dossier records where they are)."""
     from egovindex.analysis.national_targets import status
 
-    return status(history[-1]["rank"], history[-1]["asean_rank"], {}, today)
+    return status(history[-1]["rank"], history[-1]["asean_rank"], released, today)
 
 
 def deadlines(today: dt.date, count: int = 3) -> list[dict[str, str]]:

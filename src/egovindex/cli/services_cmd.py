@@ -182,6 +182,33 @@ def gaps(
     emit(rows, fmt, title=f"Online services without an online dossier, {period}")
 
 
+@app.command("index")
+def index(
+    period: Annotated[str, typer.Option(help="A month (2026-07), a quarter (2026Q3) or a year (2026).")],
+    by: Annotated[str, typer.Option(help="agency, level or national.")] = "agency",
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The service index 766 as far as dossier records determine it: each indicator's ratio and points, the
+    groups whose every scored indicator is determined, and the assumptions the values depend on (methodology
+    service-index-766)."""
+    from egovindex.services import index766
+    from egovindex.services import stats as st
+
+    if by not in st.GROUP:
+        raise fail(f"--by is agency, level or national, not {by!r}")
+    scored = index766.score(_span(period), by)  # type: ignore[arg-type]
+    meta = {"method": scored.method, "version": scored.version, "assumptions": scored.assumptions}
+    rows = scored.rows
+    if fmt is Format.table:
+        rows = [{k: v for k, v in r.items() if k not in ("name_vi", "scored")} for r in rows]
+    emit(rows, fmt, title=f"Service index 766 ({scored.method} {scored.version}), {scored.period}",
+         digits=index766.DECIMALS, meta=meta)  # fmt: skip
+    if fmt is not Format.json:
+        err_console().print(f"{scored.method} version {scored.version}; the values depend on these assumptions:")
+        for name, text in scored.assumptions.items():
+            err_console().print(f"  {name}: {' '.join(text.split())}")
+
+
 @app.command("integrity")
 def integrity(
     period: Annotated[str, typer.Option(help="A month (2026-07), a quarter (2026Q3) or a year (2026).")],

@@ -16,7 +16,7 @@ from egovindex.collection.access import AuthorisationError, get_user, require
 from egovindex.collection.registry_store import ensure_registry
 from egovindex.domain.periods import Period
 from egovindex.errors import NotFoundError
-from egovindex.store.collection import Discrepancy, PeriodState, ReleasedValue, Submission, User
+from egovindex.store.collection import Discrepancy, PeriodState, Release, ReleasedValue, Submission, User
 from egovindex.store.db import unit_of_work
 
 if TYPE_CHECKING:
@@ -24,6 +24,21 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 AUDIT_PAGE = 100
+
+
+def latest_released(engine: Engine) -> dict[str, dict[str, Any]]:
+    """The newest released national value of every statistic, with its period, agency and release (released
+    values are public): what the overview compares with the national targets."""
+    with unit_of_work(engine.execution_options(readonly=True)) as s:
+        rows = s.execute(
+            select(
+                ReleasedValue.indicator_code, ReleasedValue.value, ReleasedValue.agency_code, Release.period, Release.id
+            ).join(Release, Release.id == ReleasedValue.release_id)
+        ).all()
+    out: dict[str, dict[str, Any]] = {}
+    for code, value, agency, period, release in sorted(rows, key=lambda r: (Period.parse(r[3]).end, r[4])):
+        out[code] = {"value": value, "agency": agency, "period": period, "release": release}
+    return out
 
 
 def agency_period(engine: Engine, username: str, period: Period) -> dict[str, Any]:

@@ -132,7 +132,8 @@ class Node(BaseModel):
             total = sum(m for m in kept if m is not None)
             if abs(total - self.max_points) > WEIGHT_TOLERANCE:
                 raise ValueError(
-                    f"node {self.code!r}: its scored children's max_points sum to {total:g}, not its {self.max_points:g}"
+                    f"node {self.code!r}: its scored children's max_points sum to {total:g}, "
+                    f"not its {self.max_points:g}"
                 )
         if self.aggregation != "sum" and given[0] is not None:
             total = sum(w for w in given if w is not None)

@@ -197,6 +197,57 @@ def supply(session: Session, period: Period, as_of: dt.date) -> dict[str, Any]:
     }
 
 
+SERVICES_LISTED = 5  # agencies named at the top and at the bottom of the online share
+
+
+def online_services(period: Period) -> dict[str, Any]:
+    """The period's online public services measured from the dossier records (the dashboard's figures, through
+    the same service), or why there are none: no warehouse, no dossier received in the period, or an ingestion
+    holding the warehouse."""
+    import duckdb
+
+    from egovindex.services import dashboard, stats, warehouse
+
+    path = warehouse.path()
+    if not path.exists():
+        return {"available": False, "reason": "no_records"}
+    try:
+        con = warehouse.connect(path, read_only=True)
+    except duckdb.IOException:
+        return {"available": False, "reason": "busy"}
+    try:
+        data = dashboard.dashboard(stats.Span.parse(str(period)), connection=con)
+    finally:
+        con.close()
+    if not data["nation"]["received"]:
+        return {"available": False, "reason": "no_records"}
+    agencies = data["agencies"]
+    index = data["index766"]
+    return {
+        "available": True,
+        "nation": data["nation"],
+        "levels": data["levels"],
+        "agencies": len(agencies),
+        "top": agencies[:SERVICES_LISTED],
+        "bottom": agencies[-SERVICES_LISTED:] if len(agencies) > 2 * SERVICES_LISTED else [],
+        "flagged_agencies": sum(1 for a in agencies if a["flags"]),
+        "flags": len(data["flags"]),
+        "gaps_total": data["gaps_total"],
+        "trend": data["trend"],
+        "index766": {
+            "method": index["method"],
+            "version": index["version"],
+            "rows": [
+                {"code": n["code"], "name": n["name"], "name_vi": n["name_vi"], "max_points": n["max_points"],
+                 **index["nation"].get(n["code"], {})}
+                for n in index["nodes"]
+                if n["code"] in index["columns"]
+            ],
+            "assumptions": index["assumptions"],
+        },
+    }  # fmt: skip
+
+
 def recommendations(edition: Edition, raw: Panel | None, usable: set[str]) -> dict[str, Any]:
     """The improvements with the largest rank gain per unit, with their owner agencies, and the least-cost change
     of components that reaches rank 50 and 4th in ASEAN."""
@@ -327,6 +378,7 @@ def context(
         "nowcast": nowcast({y: e for y, e in editions.items() if y <= year}, COUNTRY),
         "targets": national_targets.status(pos["rank"], pos["asean_rank"], values, as_of),
         "supply": supply(session, period, as_of),
+        "services": online_services(period),
         "quarters": quarters,
         "recommendations": recommendations(edition, raw, usable),
         "methodologies": provenance(editions, year),
@@ -488,7 +540,12 @@ def chart_set(ctx: dict[str, Any], lang: str) -> dict[str, charts.Chart]:
         for t in ctx["targets"]
         if t["unit"] == "rank"
     ]
-    return {
+    out = {}
+    if ctx["services"]["available"]:
+        from egovindex.services.dashboard import trend_chart
+
+        out["services"] = trend_chart({"period": ctx["period"], "trend": ctx["services"]["trend"]}, lang)
+    return out | {
         "trend": charts.rank_trend(
             trend,
             title=_("Viet Nam's EGDI rank, 2003-2024"),
@@ -539,6 +596,7 @@ def render_html(ctx: dict[str, Any], lang: str, timings: dict[str, float] | None
         **{i.code: i.name_vi if lang == "vi" else i.name for i in registry.load().indicators},
         **indicator_names(ctx["position"]["edition"], lang),
     }
+    agencies = {a.code: (a.name_vi if lang == "vi" else a.name) for a in registry.load().agencies}
 
     html = env.get_template("report.html").render(
         ctx=ctx,
@@ -546,6 +604,8 @@ def render_html(ctx: dict[str, Any], lang: str, timings: dict[str, float] | None
         _=_,
         date=lambda d: date(d, lang),
         country=lambda iso3, un_name: country_name(iso3, lang, un_name),
+        agency=lambda code: f"{agencies.get(code, code)} ({code})",
+        pct=lambda share: "–" if share is None else number(100 * share, lang, 1) + " %",
         parts=explain_labels(lang),
         names=names,
         summary=summary(ctx, lang),

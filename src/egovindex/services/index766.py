@@ -78,6 +78,20 @@ def nodes() -> list[Any]:
     return [n for n in fw.nodes if n.code in shown]
 
 
+def determined() -> list[Any]:
+    """The scored nodes whose every scored indicator the records determine: the columns of a table of points."""
+    from egovindex import methodologies
+
+    fw = methodologies.load(METHOD)
+
+    def whole(node: Any) -> bool:
+        if node.is_leaf:
+            return node.code in RATIOS
+        return all(whole(c) for c in node.scored_children)
+
+    return [n for n in fw.nodes if n.scored and whole(n)]
+
+
 def _ancestors(fw: Any, code: str) -> list[str]:
     out: list[str] = []
 

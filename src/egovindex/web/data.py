@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from egovindex.store.collection import Release
 from egovindex.store.db import unit_of_work
 from egovindex.store.editions import current_editions
 from egovindex.store.models import EditionVersion
@@ -24,7 +25,7 @@ class State:
     """One state of the stored editions with the contexts computed from it: replaced whole, never changed in part,
     so that a reader always sees editions and contexts of the same state."""
 
-    stamp: tuple[int, int] | None
+    stamp: tuple[int, int, int] | None
     editions: dict[int, Edition]
     memo: dict[tuple, Any]
 
@@ -35,11 +36,13 @@ class EditionCache:
     _state: State = field(default_factory=lambda: State(None, {}, {}))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def stamp(self) -> tuple[int, int]:
-        """The state of the stored editions: their versions' count and newest id (a load adds a version)."""
+    def stamp(self) -> tuple[int, int, int]:
+        """The state of the public data: the stored editions' versions (count and newest id: a load adds a version)
+        and the newest release of national statistics (the overview compares released values with the targets)."""
         with self.engine.connect() as connection:
             count, newest = connection.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
-        return int(count), int(newest or 0)
+            release = connection.execute(select(func.max(Release.id))).scalar()
+        return int(count), int(newest or 0), int(release or 0)
 
     def state(self) -> State:
         stamp = self.stamp()

@@ -1,12 +1,16 @@
-"""Online public services measured from dossier records, per period: the national figures, the agencies ranked by
-their online share, the flags a reviewer should look at and the services without an online dossier, with the JSON
-twin and the agencies' table as CSV. For the lead ministry and administrators (the figures are not released)."""
+"""Online public services measured from dossier records, per period: the national figures, the monthly trend,
+the agencies ranked by their online share with the flags a reviewer should look at beside them, the service index
+766 as far as records determine it, and the services without an online dossier; the JSON twin, and every table
+shown as CSV (``?table=``), the dossiers behind the flags included. For the lead ministry and administrators (the
+figures are not released)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from egovindex.web import routedoc
@@ -15,11 +19,12 @@ from egovindex.web.params import PeriodText
 from egovindex.web.site import SiteDep, csv_download
 
 router = APIRouter()
-GAPS_SHOWN = 200
+Table = Literal["agencies", "levels", "trend", "flags", "flagged", "gaps", "index"]
 
 
-def dashboard(period: str) -> dict[str, Any]:
-    """The page's data: one read of the warehouse, through the statistics' one definition."""
+@contextmanager
+def _warehouse(period: str) -> Iterator[tuple[Any, Any]]:
+    """The period and a read-only connection to the warehouse (409 while an ingestion holds it)."""
     import duckdb
 
     from egovindex.services import stats, warehouse
@@ -35,25 +40,23 @@ def dashboard(period: str) -> dict[str, Any]:
             status_code=409, detail="the dossier records are being ingested now: try again in a moment"
         ) from None
     try:
-        agencies = stats.statistics(span, "agency", connection=con)
-        gaps = stats.gaps(span, connection=con)
-        return {
-            "period": span.label,
-            "nation": stats.statistics(span, "national", connection=con)[0],
-            "levels": stats.statistics(span, "level", connection=con),
-            "agencies": sorted(agencies, key=lambda r: (-(r["online_share"] or 0), r["agency_code"])),
-            "flags": stats.integrity(span, connection=con),
-            "gaps_total": len(gaps),
-            "gaps": gaps[:GAPS_SHOWN],
-        }
+        yield span, con
     finally:
         con.close()
+
+
+def dashboard(period: str) -> dict[str, Any]:
+    from egovindex.services.dashboard import dashboard as build
+
+    with _warehouse(period) as (span, con):
+        return build(span, connection=con)
 
 
 @router.get("/services/{period}.json", tags=["statistics"])
 def services_json(request: Request, period: PeriodText) -> JSONResponse:
     """A period's statistics of online public services (a month 2026-07, a quarter 2026Q3 or a year 2026):
-    national, per level and per agency, the flags and the services without an online dossier."""
+    national, per level and per agency with their flags, the monthly trend, the service index 766 as far as
+    records determine it, and the services without an online dossier."""
     reader(request, "unreleased", agency=None)
     return JSONResponse(dashboard(period))
 
@@ -64,13 +67,34 @@ def services_json(request: Request, period: PeriodText) -> JSONResponse:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "CSV"}},
 )
-def services_csv(request: Request, period: PeriodText) -> Response:
-    """The agencies' table of the page, as CSV (the columns of ``egovindex services stats --by agency``)."""
+def services_csv(
+    request: Request, period: PeriodText, table: Table = Query("agencies", description="The table of the page.")
+) -> Response:
+    """A table of the page as CSV: ``agencies`` (the columns of ``egovindex services stats --by agency``),
+    ``levels``, ``trend``, ``flags``, ``flagged`` (the dossiers behind the flags), ``gaps`` (every service without
+    an online dossier, not only those shown) or ``index`` (the rows of ``egovindex services index``)."""
     reader(request, "unreleased", agency=None)
-    from egovindex.services.stats import COLUMNS
+    from egovindex.services import index766, stats
 
-    header = ("period", "agency_code", *COLUMNS)
-    return csv_download(dashboard(period)["agencies"], f"services_{period}.csv", header)
+    name = f"services_{period}_{table}.csv"
+    if table == "flagged":
+        with _warehouse(period) as (span, con):
+            return csv_download(stats.flagged(span, connection=con), name, ("dossier_id", "agency_code", "flags"))
+    if table == "gaps":
+        with _warehouse(period) as (span, con):
+            return csv_download(stats.gaps(span, connection=con), name, ("period", "agency_code", "procedure_code"))
+    if table == "index":
+        with _warehouse(period) as (span, con):
+            return csv_download(index766.score(span, "agency", connection=con).rows, name, ("period", "agency_code"))
+    data = dashboard(period)
+    if table == "agencies":
+        rows = [{k: v for k, v in r.items() if k != "flags"} for r in data["agencies"]]
+        return csv_download(rows, name, ("period", "agency_code", *stats.COLUMNS))
+    if table == "levels":
+        return csv_download(data["levels"], name, ("period", "unit_level", *stats.COLUMNS))
+    if table == "trend":
+        return csv_download(data["trend"], name, ("month", "received"))
+    return csv_download(data["flags"], name, ("period", "agency_code", "flag", "dossiers", "share", "meaning"))
 
 
 @router.get("/services/{period}", **routedoc.SIGNED_IN_PAGE)
@@ -78,12 +102,15 @@ def services_page(site: SiteDep, request: Request, period: PeriodText) -> Respon
     """The dashboard of online public services for a period."""
     from fastapi.responses import RedirectResponse
 
+    from egovindex.services.dashboard import trend_chart
     from egovindex.web.identity import signed_in
 
     if not signed_in(request):
         return RedirectResponse(f"/login?next=/services/{period}", status_code=303)
     reader(request, "unreleased", agency=None)
-    return site.html(request, "services.html", dashboard(period), {"names": _names(site.language(request))})
+    lang = site.language(request)
+    data = dashboard(period)
+    return site.html(request, "services.html", data, {"names": _names(lang), "trend_chart": trend_chart(data, lang)})
 
 
 def _names(lang: str) -> dict[str, str]:
