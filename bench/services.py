@@ -6,7 +6,7 @@ that of the catalogue row valid on the day of receipt, and the online services u
 with an online dossier. (Polars and pandas join on the agency and procedure and then drop a row's form when it is
 not valid on the day: the same as the dated join while the catalogue has one row per service, as generated ones do.)
 
-- **egovindex**: the monthly partials from the files with the partials' one definition (``stats.PARTIAL``), then
+- **egovindex**: the monthly partials from the files with the partials' one definition (``partials.PARTIAL``), then
   the four quarters' statistics from them (``stats.STATISTICS``), on DuckDB with the warehouse's memory limit;
 - **hand-written DuckDB SQL**: one query per agency and quarter over the files;
 - **hand-written Polars lazy query**: the same;
@@ -33,11 +33,11 @@ PANDAS_LIMIT = 20_000_000
 
 CONTENDERS = {
     "egovindex": """
-from egovindex.services import stats
+from egovindex.services import partials, stats
 con = duckdb.connect(config={"memory_limit": MEMORY})
 con.execute(f"CREATE VIEW dossier AS SELECT * FROM read_parquet('{FILES}')")
 con.execute(f"CREATE VIEW catalogue AS SELECT *, agency_code AS agency_code_original FROM read_parquet('{CATALOGUE}')")
-con.execute("CREATE TABLE partial AS " + stats.PARTIAL.format(where="true"))
+con.execute("CREATE TABLE partial AS " + partials.PARTIAL.format(where="true"))
 rows = [r for q in range(1, 5) for r in stats.statistics(stats.Span.parse(f"{YEAR}Q{q}"), "agency", connection=con)]
 """,
     "hand-written DuckDB SQL": '''
@@ -111,7 +111,8 @@ d["paid"] = d["fee_required"] & d["paid_online"]
 d["online_procedure"] = d["procedure_code"].where(d["online"])
 rows = d.groupby(["agency_code", "q"]).agg(
     received=("online", "size"), online=("online", "sum"), full=("full", "sum"), on_time=("on_time", "sum"),
-    overdue=("overdue", "sum"), used=("online_procedure", "nunique"), fee=("fee_required", "sum"), paid=("paid", "sum"), digitised=("digitised", "sum"),
+    overdue=("overdue", "sum"), used=("online_procedure", "nunique"), fee=("fee_required", "sum"),
+    paid=("paid", "sum"), digitised=("digitised", "sum"),
     e_result=("e_result", "sum"), synced=("synced", "sum"), rated=("rating", "count"), mean=("rating", "mean"),
 ).reset_index().values.tolist()
 """,

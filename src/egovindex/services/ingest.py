@@ -184,7 +184,7 @@ def _store_dossiers(con: Any, results: list[FileResult], writer: Any) -> None:
 def _partials(con: Any, results: list[FileResult]) -> None:
     """Bring the monthly partials up to date: every month after a new catalogue (a service's form on the day of
     receipt may have changed), else the months of receipt of the dossiers just stored."""
-    from egovindex.services.stats import refresh_partials
+    from egovindex.services.partials import refresh_partials
 
     added = [r for r in results if r.status == "added"]
     if any(r.kind == "catalogue" for r in added):

@@ -1,4 +1,4 @@
-"""The statistics on Apache Spark, from the same SQL as on DuckDB (``stats.PARTIAL`` and ``stats.STATISTICS``), for
+"""The statistics on Apache Spark, from the same SQL as on DuckDB (``partials.PARTIAL`` and ``stats.STATISTICS``), for
 when the records outgrow one machine. PySpark is imported only here, and only when ``--engine spark`` asks for it.
 
 The warehouse's catalogue and dossiers are handed to Spark as Parquet (exported by DuckDB into a folder), Spark
@@ -28,7 +28,7 @@ class Engine:
     def start(cls, master: str = "local[2]", *, connection: Any = None) -> Engine:
         from pyspark.sql import SparkSession
 
-        from egovindex.services import stats, warehouse
+        from egovindex.services import partials, warehouse
 
         began = time.perf_counter()
         session = (
@@ -48,7 +48,7 @@ class Engine:
             target = Path(folder.name) / f"{table}.parquet"
             con.execute(f"COPY {table} TO '{target}' (FORMAT PARQUET)")
             session.read.parquet(str(target)).createOrReplaceTempView(table)
-        partial = session.sql(stats.PARTIAL.format(where="true")).cache()
+        partial = session.sql(partials.PARTIAL.format(where="true")).cache()
         partial.createOrReplaceTempView("partial")
         return cls(session, folder, started)
 

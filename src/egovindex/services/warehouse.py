@@ -100,7 +100,7 @@ def connect(file: Path | None = None, *, read_only: bool = False) -> Any:
 def _upgrade(connection: Any) -> None:
     """Bring a file written by an earlier version to the current tables: the partials gained ``dissatisfied``
     (ratings of 1 or 2), recomputed from the dossiers kept."""
-    from egovindex.services import stats
+    from egovindex.services import partials
 
     columns = {
         r[0]
@@ -109,5 +109,5 @@ def _upgrade(connection: Any) -> None:
     if "dissatisfied" not in columns:
         connection.execute("BEGIN")
         connection.execute("ALTER TABLE partial ADD COLUMN dissatisfied BIGINT DEFAULT 0")
-        stats.refresh_partials(connection)
+        partials.refresh_partials(connection)
         connection.execute("COMMIT")
