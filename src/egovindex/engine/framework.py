@@ -188,6 +188,7 @@ class Framework(BaseModel):
     sources: tuple[str, ...] = ()
     verification: dict[str, str] = Field(default_factory=dict)
     assumptions: dict[str, str] = Field(default_factory=dict)
+    assumptions_vi: dict[str, str] = Field(default_factory=dict)
     index: Node
     groups: tuple[Band, ...] = ()
     classes: tuple[Band, ...] = ()
@@ -198,18 +199,21 @@ class Framework(BaseModel):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ValueError(f"codes used by more than one node: {dupes}")
+        untold = sorted(set(self.assumptions_vi) - set(self.assumptions))
+        if untold:
+            raise ValueError(f"assumptions_vi names assumptions not listed under 'assumptions': {untold}")
         for node in _walk(self.index):
             unknown = sorted(set(node.assumptions) - set(self.assumptions))
             if unknown:
                 raise ValueError(f"node {node.code!r} names assumptions not listed under 'assumptions': {unknown}")
         return self
 
-    def assumptions_of(self, code: str | None = None) -> dict[str, str]:
-        """The assumptions that a node's value depends on (its own and its descendants'), or all of them."""
-        if code is None:
-            return dict(self.assumptions)
-        names = {a for n in _walk(self.node(code)) for a in n.assumptions}
-        return {name: text for name, text in self.assumptions.items() if name in names}
+    def assumptions_of(self, code: str | None = None, lang: str = "en") -> dict[str, str]:
+        """The assumptions that a node's value depends on (its own and its descendants'), or all of them; in
+        Vietnamese (``lang="vi"``) where the method gives them so, else in English."""
+        names = set(self.assumptions) if code is None else {a for n in _walk(self.node(code)) for a in n.assumptions}
+        texts = {**self.assumptions, **self.assumptions_vi} if lang == "vi" else self.assumptions
+        return {name: texts[name] for name in self.assumptions if name in names}
 
     # ----------------------------------------------------------------------------------------- navigation
     @cached_property

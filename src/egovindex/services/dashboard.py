@@ -62,6 +62,7 @@ def _index(span: stats.Span, connection: Any) -> dict[str, Any]:
         "method": nation.method,
         "version": nation.version,
         "assumptions": nation.assumptions,
+        "assumptions_vi": nation.assumptions_vi,
         "nodes": [
             {"code": n.code, "name": n.name, "name_vi": n.name_vi, "max_points": n.max_points, "scored": n.scored}
             for n in index766.nodes()

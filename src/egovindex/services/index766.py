@@ -65,6 +65,7 @@ class Scored:
     version: str
     rows: list[dict[str, Any]]
     assumptions: dict[str, str]
+    assumptions_vi: dict[str, str]
 
 
 def nodes() -> list[Any]:
@@ -156,4 +157,5 @@ def score(span: stats.Span, by: stats.By = "agency", *, connection: Any = None) 
         version=fw.version,
         rows=rows,
         assumptions={k: v for code in RATIOS for k, v in fw.assumptions_of(code).items()},
+        assumptions_vi={k: v for code in RATIOS for k, v in fw.assumptions_of(code, "vi").items()},
     )
