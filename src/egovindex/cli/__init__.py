@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from egovindex.cli import analysis_cmd, collect_cmd, db_cmd, egdi_cmd, report_cmd, services_cmd, sources_cmd
+from egovindex.cli import analysis_cmd, assess_cmd, collect_cmd, db_cmd, egdi_cmd, report_cmd, services_cmd, sources_cmd
 
 app = typer.Typer(
     name="egovindex",
@@ -31,6 +31,7 @@ app.add_typer(collect_cmd.collect_app, name="collect")
 app.add_typer(collect_cmd.release_app, name="release")
 app.add_typer(collect_cmd.audit_app, name="audit")
 app.add_typer(services_cmd.app, name="services")
+app.add_typer(assess_cmd.app, name="assess")
 for _name in ("simulate", "target", "explain", "sensitivity", "nowcast"):
     app.command(_name)(getattr(analysis_cmd, _name))
 app.command("report")(report_cmd.report)

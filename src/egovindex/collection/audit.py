@@ -47,6 +47,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, object_mapper
 
+from egovindex.store.assessments import AssessmentValue
 from egovindex.store.collection import (
     AgencyRecord,
     AgencySetting,
@@ -89,6 +90,7 @@ COVERED: dict[str, type] = {
         DiscrepancyComment,
         Release,
         ReleasedValue,
+        AssessmentValue,
     )
 }
 _TABLE_OF: dict[type, str] = {cls: name for name, cls in COVERED.items()}

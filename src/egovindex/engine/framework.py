@@ -124,7 +124,7 @@ class Node(BaseModel):
             raise ValueError(f"node {self.code!r}: duplicate child codes {codes}")
         if not any(c.scored for c in self.children):
             raise ValueError(f"node {self.code!r}: none of its children {codes} is scored")
-        given = [c.weight for c in self.children]
+        given = [c.weight for c in self.scored_children]
         if any(w is None for w in given) and any(w is not None for w in given):
             raise ValueError(f"node {self.code!r}: give a weight to every child of {codes} or to none")
         kept = [c.max_points for c in self.scored_children]
@@ -175,7 +175,12 @@ class Band(BaseModel):
 
 
 class Framework(BaseModel):
-    """A methodology: identity, the indicator tree and the bands that classify the index."""
+    """A methodology: identity, the indicator tree and the bands that classify the index.
+
+    ``scale``: ``index`` when values are indices (0 to 1, points over maximum points: a node's points are its value
+    times its ``max_points``), ``points`` when they are points. ``levels``: for an assessment of agencies, each level
+    the method ranks (province, ministry, ...) with the registry blocks of its units. ``assumptions``: what the
+    sources leave open, by name (nodes name those their value depends on), in English and ``assumptions_vi``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -189,6 +194,8 @@ class Framework(BaseModel):
     verification: dict[str, str] = Field(default_factory=dict)
     assumptions: dict[str, str] = Field(default_factory=dict)
     assumptions_vi: dict[str, str] = Field(default_factory=dict)
+    scale: Literal["index", "points"] = "index"
+    levels: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     index: Node
     groups: tuple[Band, ...] = ()
     classes: tuple[Band, ...] = ()

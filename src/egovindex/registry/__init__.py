@@ -30,6 +30,7 @@ class Agency(BaseModel):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     successors: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other names of the agency as published tables spell them
     note: str | None = None
 
     def valid_at(self, day: dt.date) -> bool:

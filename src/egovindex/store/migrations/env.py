@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import egovindex.store.assessments  # registers the assessments' table
 import egovindex.store.collection  # noqa: F401 - registers the collection workflow's tables
 from egovindex.store.models import Base
 

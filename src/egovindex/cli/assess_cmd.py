@@ -1,0 +1,84 @@
+"""``egovindex assess``: assessments of ministries, government agencies and provinces (ICT application 2016, DTI
+2022 and 2025, the service index 766): the methods, values of record, ranks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from egovindex.cli.output import Format, emit, err_console, fail
+
+app = typer.Typer(help="Assessments of ministries, government agencies and provinces.", no_args_is_help=True)
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
+MethodOpt = Annotated[str, typer.Option("--method", "-m", help="A method's id (egovindex assess methods).")]
+YearOpt = Annotated[int, typer.Option("--year", "-y", min=1990, max=2100, help="The year assessed.")]
+LevelOpt = Annotated[str | None, typer.Option("--level", help="A level of the method (province, ministry, ...).")]
+
+
+@app.command("methods")
+def methods(fmt: FormatOpt = Format.table) -> None:
+    """The packaged assessment methods: id, version, levels (and the registry blocks in each), classes."""
+    from egovindex.assessments.values import methods as listed
+
+    emit(listed(), fmt, title="Assessment methods")
+
+
+@app.command("import")
+def import_values(
+    file: Annotated[Path, typer.Argument(help="CSV with the columns unit,node,value.")],
+    method: MethodOpt,
+    year: YearOpt,
+    level: LevelOpt = None,
+    source: Annotated[str | None, typer.Option(help="Where the values come from (default: the file's name).")] = None,
+) -> None:
+    """Store published or external values of record at any node of the method's tree, from a long CSV
+    ``unit,node,value`` (a unit by registry code or by its name as published tables spell it), in one transaction.
+    A value already in force changes nothing; another supersedes it (the old one is kept)."""
+    import getpass
+
+    from egovindex.assessments import values as av
+    from egovindex.cli.common import engine
+    from egovindex.store.db import unit_of_work
+
+    try:
+        fw = av.method(method)
+        rows = av.read_csv(file, fw, year, level=level)
+        with unit_of_work(engine()) as session:
+            done = av.record(
+                session, rows, fw=fw, year=year, source=source or file.name, actor=f"cli:{getpass.getuser()}"
+            )
+    except av.AssessmentError as exc:
+        raise fail(str(exc)) from None
+    err_console().print(
+        f"{fw.id} {fw.version}, {year}: {done.stored} values stored, {done.unchanged} unchanged, "
+        f"{len(done.units)} units: {', '.join(done.units)}"
+    )
+
+
+@app.command("rank")
+def rank(
+    method: MethodOpt,
+    year: YearOpt,
+    level: LevelOpt = None,
+    block: Annotated[str | None, typer.Option(help="A registry block (province, ministry, ...).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The units ranked on the method's index (competition ranks) with their class. CSV columns: unit_code,
+    unit_name, score, rank, class, then one column per first-level node (its points)."""
+    from egovindex.assessments import scoring
+    from egovindex.assessments.values import AssessmentError
+    from egovindex.cli.common import engine
+    from egovindex.store.db import unit_of_work
+
+    try:
+        with unit_of_work(engine()) as session:
+            ranking = scoring.rank(session, method, year, level=level, block=block)
+    except AssessmentError as exc:
+        raise fail(str(exc)) from None
+    columns = ["unit_code", "unit_name", "score", "rank", "class", *ranking.first_level]
+    meta = {"method": ranking.method, "version": ranking.version, "year": year, "assumptions": ranking.assumptions}
+    emit(ranking.rows, fmt, title=f"{ranking.method} {ranking.version}, {year}", columns=columns, meta=meta)
+    if fmt is not Format.json and ranking.assumptions:
+        err_console().print(f"{ranking.method} {ranking.version} depends on: {', '.join(ranking.assumptions)}")
