@@ -5,12 +5,13 @@ moves it through the method (the change of each component times its weight); the
 published EGDI (or, with ``others="trend"``, their projected one). A proposal is therefore re-checked by
 ``simulate`` exactly as a user would check it.
 
-Component level: EGDI is linear in the components, so the least-cost change is a linear programme, solved
-exactly with scipy's HiGHS: minimise sum(cost_j * d_j) subject to sum(w_j * d_j) >= needed - published,
-0 <= d_j <= limit_j. The needed EGDI is the target-th highest EGDI among the other countries (a tie shares the
-rank). Raw-indicator level: the index is monotone but not linear in a raw indicator (one country's value moves
-every country's z-score), so each indicator is searched by bisection for the least value that reaches the
-target, every candidate re-scored for all countries with the edition's method; the cheapest is proposed.
+Component level: EGDI is linear in the components, so the least-cost change is a linear programme, solved exactly
+with scipy's HiGHS (``engine.least_cost``, shared with the assessments): minimise sum(cost_j * d_j) subject to
+sum(w_j * d_j) >= needed - published, 0 <= d_j <= limit_j. The needed EGDI is the target-th highest EGDI among the
+other countries (a tie shares the rank). Raw-indicator level: the index is monotone but not linear in a raw
+indicator (one country's value moves every country's z-score), so each indicator is searched by bisection for the
+least value that reaches the target, every candidate re-scored for all countries with the edition's method; the
+cheapest is proposed.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def seek(
     rule: Rule | None = None,
 ) -> TargetResult:
     """The least-cost component change (and, with raw series, raw-indicator change) that reaches the target."""
-    from scipy.optimize import linprog
+    from egovindex.engine.least_cost import InfeasibleError, least_cost_change
 
     if target.rank is None and target.region_rank is None:
         raise AnalysisError("give a target: --rank and/or --region with --region-rank")
@@ -158,18 +159,10 @@ def seek(
     unit_cost = np.array([_number(costs.get(c, 1.0), f"cost of {c}") for c in COMPONENTS])
     upper = np.array([_limit(limits.get(c), current[j], c) for j, c in enumerate(COMPONENTS)])
     gap = needed + MARGIN - state.egdi[i]
-    if gap <= 0:
-        delta = np.zeros(3)
-    else:
-        room = np.maximum(upper - current, 0.0)
-        if state.weights @ room < gap:
-            raise AnalysisError(_infeasible(state, i, upper, limits, needed))
-        solved = linprog(
-            unit_cost, A_ub=-state.weights[None, :], b_ub=[-gap], bounds=[(0.0, float(r)) for r in room], method="highs"
-        )
-        if not solved.success:  # pragma: no cover - feasibility was checked above
-            raise AnalysisError(f"the linear programme failed: {solved.message}")
-        delta = np.where(solved.x > 1e-12, solved.x, 0.0)
+    try:
+        delta = least_cost_change(unit_cost, state.weights, np.maximum(upper - current, 0.0), gap)
+    except InfeasibleError:
+        raise AnalysisError(_infeasible(state, i, upper, limits, needed)) from None
     proposal = _as_published(current, delta, np.maximum(upper, current), edition.decimals)
     delta = proposal - current
     reached, reached_region = standing(state, target, egdi, members, {i: float(state.weights @ delta)})

@@ -82,3 +82,46 @@ def rank(
     emit(ranking.rows, fmt, title=f"{ranking.method} {ranking.version}, {year}", columns=columns, meta=meta)
     if fmt is not Format.json and ranking.assumptions:
         err_console().print(f"{ranking.method} {ranking.version} depends on: {', '.join(ranking.assumptions)}")
+
+
+@app.command("explain")
+def explain(
+    method: MethodOpt,
+    year: YearOpt,
+    unit: Annotated[str, typer.Option(help="The unit: registry code or name.")],
+    places: Annotated[int, typer.Option(min=0, max=1000, help="Places to gain.")] = 1,
+    level: LevelOpt = None,
+    block: Annotated[str | None, typer.Option(help="A registry block (province, ministry, ...).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Why the unit stands where it does: the points it loses per criterion, the gap to the next rank and to the
+    top, and the least change of its criteria (each up to its maximum) that gains ``--places`` places."""
+    import datetime as dt
+
+    from egovindex.assessments import explain as ex
+    from egovindex.assessments.units import UnitError, resolve
+    from egovindex.assessments.values import AssessmentError
+    from egovindex.cli.common import engine
+    from egovindex.store.db import unit_of_work
+
+    try:
+        code = resolve(unit, dt.date(year, 12, 31))
+        with unit_of_work(engine()) as session:
+            found = ex.explain(session, method, year, code, places=places, level=level, block=block)
+    except (AssessmentError, UnitError) as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        emit([found.to_dict()], fmt)
+        return
+    title = f"{found.unit} in {found.method} {found.version}, {year}: rank {found.rank} of {found.ranked}"
+    emit(found.criteria, fmt, title=title + ", points lost per criterion")
+    if fmt is Format.table:
+        if found.next_rank:
+            err_console().print(
+                f"next rank {found.next_rank['rank']} ({found.next_rank['unit']}): {found.next_rank['gap']:.5f} more; "
+                f"the top ({found.top['unit']}): {found.top['gap']:.5f} more"  # type: ignore[index]
+            )
+        for c in found.changes:
+            err_console().print(f"raise {c['node']} from {c['from']:.5f} to {c['to']:.5f}")
+        if found.changes:
+            err_console().print(f"reaches rank {found.reached_rank}")
