@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from egovindex.assessments.scoring import _cut, evaluate, in_force, points, rank
+from egovindex.assessments.scoring import Computed, _cut, evaluate, in_force, points, rank
 from egovindex.assessments.values import AssessmentError, method
 
 if TYPE_CHECKING:
@@ -74,15 +74,16 @@ def explain(
     places: int = 1,
     level: str | None = None,
     block: str | None = None,
+    computed: Computed | None = None,
 ) -> Explanation:
     fw = method(method_id)
-    ranking = rank(session, method_id, year, level=level, block=block)
+    ranking = rank(session, method_id, year, level=level, block=block, computed=computed)
     rows = {r["unit_code"]: r for r in ranking.rows}
     unit = unit.upper()
     if unit not in rows:
         raise AssessmentError(f"{unit} has no value of {fw.id} in {year}" + (f" at level {level}" if level else ""))
     me = rows[unit]
-    given = in_force(session, fw, year)[unit]
+    given = in_force(session, fw, year, computed)[unit]
     tree = fw.prune(sorted(_cut(fw, set(given)))) if _cut(fw, set(given)) else fw
     final = evaluate(fw, {unit: given}, year)[unit]
     ew = _weights(tree)

@@ -1,7 +1,8 @@
 """Scores, ranks and levels of an assessment for a year: each unit's values in force go through the method's tree
 on the engine that scores the EGDI. A unit's values may be given at any node: a node with a value and no value
 below it is read as it is (the tree is cut there for that unit); the nodes above are computed. An adjusted value
-counts before a claimed one, a claimed one before a value of record."""
+counts before a claimed one, a claimed one before a value of record, and a value of record before one computed from
+what the system already holds (``computed``: the service index 766's indicators from the dossier records)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from egovindex.engine import Framework
 
-PRECEDENCE = {"adjusted": 0, "claimed": 1, "record": 2}
+PRECEDENCE = {"adjusted": 0, "claimed": 1, "record": 2, "computed": 3}
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,19 @@ class Ranking:
     assumptions: dict[str, str]
 
 
-def in_force(session: Session, fw: Framework, year: int) -> dict[str, dict[str, float]]:
-    """``{unit: {node: value}}``: for each unit and node the adjusted value, else the claimed, else the recorded."""
-    chosen: dict[tuple[str, str], tuple[int, float]] = {}
+Computed = dict[str, dict[str, float]]  # {unit: {node: value}} computed from what the system holds
+
+
+def in_force(
+    session: Session, fw: Framework, year: int, computed: Computed | None = None
+) -> dict[str, dict[str, float]]:
+    """``{unit: {node: value}}``: for each unit and node the adjusted value, else the claimed, else the recorded,
+    else the computed one."""
+    chosen: dict[tuple[str, str], tuple[int, float]] = {
+        (unit, node): (PRECEDENCE["computed"], value)
+        for unit, nodes in (computed or {}).items()
+        for node, value in nodes.items()
+    }
     for v in current(session, fw.id, year):
         rank = PRECEDENCE[v.kind]
         key = (v.unit_code, v.node)
@@ -87,7 +98,15 @@ def points(fw: Framework, code: str, value: float) -> float:
     return value
 
 
-def rank(session: Session, method_id: str, year: int, *, level: str | None = None, block: str | None = None) -> Ranking:
+def rank(
+    session: Session,
+    method_id: str,
+    year: int,
+    *,
+    level: str | None = None,
+    block: str | None = None,
+    computed: Computed | None = None,
+) -> Ranking:
     """The units of the year with a value, ranked on the index (competition ranks), with their level and the points
     of each first-level node; within a level (the method's) and a block (the registry's) when asked."""
     import numpy as np
@@ -98,7 +117,11 @@ def rank(session: Session, method_id: str, year: int, *, level: str | None = Non
     blocks = _blocks(fw, level, block)
     reg = registry.load()
     agencies = {a.code: a for a in reg.agencies}
-    values = {u: v for u, v in in_force(session, fw, year).items() if blocks is None or agencies[u].block in blocks}
+    values = {
+        u: v
+        for u, v in in_force(session, fw, year, computed).items()
+        if u in agencies and (blocks is None or agencies[u].block in blocks)
+    }
     if not values:
         return Ranking(fw.id, fw.version, year, level, block, [], [], fw.assumptions_of())
     nodes = evaluate(fw, values, year)

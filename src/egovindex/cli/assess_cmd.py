@@ -66,15 +66,16 @@ def rank(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The units ranked on the method's index (competition ranks) with their class. CSV columns: unit_code,
-    unit_name, score, rank, class, then one column per first-level node (its points)."""
-    from egovindex.assessments import scoring
+    unit_name, score, rank, class, then one column per first-level node (its points). The service index 766 takes
+    the indicators that the year's dossier records determine (egovindex services) where no value is recorded."""
     from egovindex.assessments.values import AssessmentError
     from egovindex.cli.common import engine
+    from egovindex.services import assessment
     from egovindex.store.db import unit_of_work
 
     try:
         with unit_of_work(engine()) as session:
-            ranking = scoring.rank(session, method, year, level=level, block=block)
+            ranking = assessment.rank(session, method, year, level=level, block=block)
     except AssessmentError as exc:
         raise fail(str(exc)) from None
     columns = ["unit_code", "unit_name", "score", "rank", "class", *ranking.first_level]
@@ -98,16 +99,16 @@ def explain(
     top, and the least change of its criteria (each up to its maximum) that gains ``--places`` places."""
     import datetime as dt
 
-    from egovindex.assessments import explain as ex
     from egovindex.assessments.units import UnitError, resolve
     from egovindex.assessments.values import AssessmentError
     from egovindex.cli.common import engine
+    from egovindex.services import assessment
     from egovindex.store.db import unit_of_work
 
     try:
         code = resolve(unit, dt.date(year, 12, 31))
         with unit_of_work(engine()) as session:
-            found = ex.explain(session, method, year, code, places=places, level=level, block=block)
+            found = assessment.explain(session, method, year, code, places=places, level=level, block=block)
     except (AssessmentError, UnitError) as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:

@@ -1,0 +1,49 @@
+"""Assessments with the criteria the system computes instead of asking: the service index 766's indicators from
+the dossier records of the year (``services.index766``), beside the values of record, claimed and adjusted. What
+every face (command line, web) calls to rank or explain."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from egovindex.assessments import explain as explaining
+from egovindex.assessments import scoring
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+COMPUTED_FROM_DOSSIERS = "service-index-766"
+
+
+def computed(method_id: str, year: int) -> scoring.Computed:
+    """``{unit: {indicator: ratio}}`` that the dossier records of the year determine, for the method that reads
+    them; nothing for other methods or when no records are stored (or an ingestion holds them)."""
+    if method_id != COMPUTED_FROM_DOSSIERS:
+        return {}
+    import duckdb
+
+    from egovindex.services import index766, stats, warehouse
+
+    if not warehouse.path().exists():
+        return {}
+    try:
+        con = warehouse.connect(read_only=True)
+    except duckdb.IOException:
+        return {}
+    try:
+        found = index766.score(stats.Span.parse(str(year)), "agency", connection=con)
+    finally:
+        con.close()
+    out: scoring.Computed = {}
+    for row in found.rows:
+        if row["node"] in index766.RATIOS and row["ratio"] is not None:
+            out.setdefault(row["agency_code"], {})[row["node"]] = row["ratio"]
+    return out
+
+
+def rank(session: Session, method_id: str, year: int, **where: Any) -> scoring.Ranking:
+    return scoring.rank(session, method_id, year, computed=computed(method_id, year), **where)
+
+
+def explain(session: Session, method_id: str, year: int, unit: str, **options: Any) -> explaining.Explanation:
+    return explaining.explain(session, method_id, year, unit, computed=computed(method_id, year), **options)
