@@ -127,6 +127,25 @@ def monthly_shares(
     return render(spec, description)
 
 
+def unit_scores(
+    rows: list[dict[str, Any]], *, title: str, label: str, description: str, source_text: str, lang: str = "en"
+) -> Chart:
+    """Horizontal bars: each unit's score (``unit``, ``score``), highest first."""
+    spec = _base(title, label, lang, source_text)
+    spec.update(
+        {
+            "height": max(120, 18 * len(rows)),
+            "data": {"values": rows},
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "unit", "type": "nominal", "sort": "-x", "title": None},
+                "x": {"field": "score", "type": "quantitative", "title": label},
+            },
+        }
+    )
+    return render(spec, description)
+
+
 def components(
     rows: list[dict[str, Any]], *, title: str, value_label: str, description: str, lang: str = "en"
 ) -> Chart:

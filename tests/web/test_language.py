@@ -155,6 +155,8 @@ VISITS = [
     *(Visit("/collect/{period}/correct", "/collect/2025/correct", who) for who in (SUBMITTER, APPROVER)),
     Visit("/board/{period}", "/board/2025", LEAD_USER),
     Visit("/services/{period}", "/services/2026Q3", LEAD_USER),
+    Visit("/assess/{method}/{year}", "/assess/dti-2022/2022?level=province", LEAD_USER),
+    Visit("/assess/{method}/{year}", "/assess/service-index-766/2026", LEAD_USER),
     Visit("/discrepancy/{discrepancy_id}", "/discrepancy/{discrepancy}", APPROVER),
     Visit("/discrepancy/{discrepancy_id}", "/discrepancy/{discrepancy}", LEAD_USER),
     Visit("/audit", "/audit", LEAD_USER),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from egovindex.web.families import (
     admin,
     api,
+    assessments,
     collection,
     countries,
     entry,
@@ -30,6 +31,7 @@ FAMILIES = (
     review,
     releases,
     services,
+    assessments,
     admin,
     api,
     reports,
