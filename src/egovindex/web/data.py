@@ -39,7 +39,8 @@ class EditionCache:
     def stamp(self) -> tuple[int, int, int]:
         """The state of the public data: the stored editions' versions (count and newest id: a load adds a version)
         and the newest release of national statistics (the overview compares released values with the targets)."""
-        with self.engine.connect() as connection:
+        # a snapshot that never queues behind a writer (a plain connection takes SQLite's write lock first)
+        with self.engine.execution_options(readonly=True).connect() as connection:
             count, newest = connection.execute(select(func.count(EditionVersion.id), func.max(EditionVersion.id))).one()
             release = connection.execute(select(func.max(Release.id))).scalar()
         return int(count), int(newest or 0), int(release or 0)
