@@ -296,3 +296,23 @@ def test_the_quarter_s_online_public_services_from_the_dossier_records(store, st
     assert "62,5 %" in report.html and "12,50 / 20" in report.html  # on-time rate; 2.1's points
     assert "<svg" in report.html.split('id="services"')[1].split('id="supply"')[0]  # the monthly trend chart
     assert _report(store, Period.parse("2026Q1"), "en").context["services"]["available"] is False
+
+
+def test_the_annual_report_ranks_the_assessments_of_the_year(store, reference: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assessments.test_dti import long_csv, published
+    from egovindex.assessments import values
+
+    engine, _, _ = store
+    fw = values.method("dti-2022")
+    rows = values.read_csv(long_csv(published(reference), tmp_path / "dti.csv"), fw, 2022)
+    with unit_of_work(engine) as s:
+        values.record(s, rows, fw=fw, year=2022, source="dti.gov.vn/xep-hang-2022", actor="test")
+    annual = _report(store, Period.parse("2022"), "vi")
+    [dti] = annual.context["assessments"]
+    assert (dti["method"], dti["ranked"]) == ("dti-2022", 5)
+    assert [r["unit_code"] for r in dti["rows"]] == ["P48", "P79", "P22", "P46", "P92"]
+    assert '<h2 id="assessments">6. Đánh giá các bộ, cơ quan và tỉnh</h2>' in annual.html
+    assert '<h2 id="supply">7. ' in annual.html and "0,8002" in annual.html
+    quarterly = _report(store, Q4, "vi")
+    assert quarterly.context["assessments"] == [] and 'id="assessments"' not in quarterly.html
+    assert '<h2 id="supply">6. ' in quarterly.html

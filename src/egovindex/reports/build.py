@@ -248,6 +248,38 @@ def online_services(period: Period) -> dict[str, Any]:
     }  # fmt: skip
 
 
+ASSESSED_LISTED = 10  # units named per method in the annual report
+
+
+def assessments(session: Session, period: Period) -> list[dict[str, Any]]:
+    """For an annual report: each assessment method with scored units in the year, its leading units (the
+    ranking of ``egovindex assess rank``, through the same service), the count ranked and the assumptions named;
+    nothing for a quarter."""
+    if period.quarter is not None:
+        return []
+    from egovindex.assessments.values import methods
+    from egovindex.services import assessment
+
+    out = []
+    for m in methods():
+        ranking = assessment.rank(session, m["id"], period.year)
+        scored = [r for r in ranking.rows if r["score"] is not None]
+        if not scored:
+            continue
+        out.append(
+            {
+                "method": ranking.method,
+                "version": ranking.version,
+                "name": m["name"],
+                "name_vi": m["name_vi"],
+                "ranked": len(scored),
+                "rows": scored[:ASSESSED_LISTED],
+                "assumptions": sorted(ranking.assumptions),
+            }
+        )
+    return out
+
+
 def recommendations(edition: Edition, raw: Panel | None, usable: set[str]) -> dict[str, Any]:
     """The improvements with the largest rank gain per unit, with their owner agencies, and the least-cost change
     of components that reaches rank 50 and 4th in ASEAN."""
@@ -379,6 +411,7 @@ def context(
         "targets": national_targets.status(pos["rank"], pos["asean_rank"], values, as_of),
         "supply": supply(session, period, as_of),
         "services": online_services(period),
+        "assessments": assessments(session, period),
         "quarters": quarters,
         "recommendations": recommendations(edition, raw, usable),
         "methodologies": provenance(editions, year),
