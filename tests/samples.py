@@ -97,6 +97,18 @@ def site(loaded_store: str, folder: Path) -> Iterator[Site]:
         workflow.approve(s, user=get_user(s, account("approver", OWN)), submission_id=sid)
         did = reconcile.listing(s, period=YEAR, status="open")[0]["id"]
         rid = workflow.release(s, user=get_user(s, account("lead", LEAD)), recipient="UIS", period=YEAR).release.id
+    with unit_of_work(engine) as s:
+        # two provinces' DTI 2022 main indices as published (dti.gov.vn/xep-hang-2022): rankings and profiles to show
+        from egovindex.assessments import values
+
+        fw = values.method("dti-2022")
+        nodes = [leaf.code for leaf in fw.leaves if leaf.scored]
+        published = {
+            "P48": (1.0, 0.9, 0.8253, 0.8487, 0.7578, 0.8575, 0.7836, 0.5197),
+            "P22": (0.9581, 0.9, 0.7648, 0.625, 0.5382, 0.8385, 0.5904, 0.4505),
+        }
+        rows = [(unit, node, v) for unit, vs in published.items() for node, v in zip(nodes, vs, strict=True)]
+        values.record(s, rows, fw=fw, year=2022, source="dti.gov.vn/xep-hang-2022", actor="setup")
     yield Site(app, engine, sid, did, rid, tokens, ctk_token=len(tokens) + 1)
     mp.undo()
     get_settings.cache_clear()

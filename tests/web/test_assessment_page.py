@@ -26,9 +26,19 @@ def test_the_lead_ministry_sees_the_ranking(app_url: str, reference: Path, tmp_p
     assert [r["unit_code"] for r in data["rows"]] == ["P48", "P79", "P22", "P46", "P92"]
     assert (data["version"], data["columns"]) == ("2022.1", ["nen_tang_chung", "hoat_dong"])
     page = hoa.get("/assess/dti-2022/2022")
-    assert page.status_code == 200 and "<svg" in page.text and "Quảng Ninh <code>P22</code>" in page.text
+    assert page.status_code == 200 and "<svg" in page.text and "Quảng Ninh</a> <code>P22</code>" in page.text
     assert "0,8002" in page.text  # Đà Nẵng's score, Vietnamese notation
     assert hoa.get("/assess/dti-2022/2022.csv").text.splitlines()[1].startswith("P48,Đà Nẵng,0.800175")
+    listed = {m["id"]: m["years"] for m in hoa.get("/assess.json").json()["methods"]}
+    assert listed["dti-2022"] == [2022] and listed["dti-2025"] == []
+    profile = hoa.get("/assess/dti-2022/units/P22.json").json()
+    assert profile["history"] == [{"year": 2022, "score": profile["history"][0]["score"], "rank": 3, "ranked": 5,
+                                   "class": None}]  # fmt: skip
+    assert profile["explanation"]["changes"][0]["node"] == "hoat_dong_chinh_quyen_so"
+    page = hoa.get("/assess/dti-2022/units/P22")
+    assert page.status_code == 200 and "Hoạt động chính quyền số: 0,8385 → 0,9081" in page.text
+    assert hoa.get("/assess/dti-2022/units/P01.json").status_code == 404  # no score
+    assert hoa.get("/assess/dti-2022/units/..%2Fx.json").status_code in (404, 422)
     assert hoa.get("/assess/nothing/2022.json").status_code == 404
     assert hoa.get("/assess/dti-2022/2022.json?level=commune").status_code == 404
     assert hoa.get("/assess/dti-2022/99999.json").status_code == 404

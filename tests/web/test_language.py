@@ -157,6 +157,8 @@ VISITS = [
     Visit("/services/{period}", "/services/2026Q3", LEAD_USER),
     Visit("/assess/{method}/{year}", "/assess/dti-2022/2022?level=province", LEAD_USER),
     Visit("/assess/{method}/{year}", "/assess/service-index-766/2026", LEAD_USER),
+    Visit("/assess", "/assess", LEAD_USER),
+    Visit("/assess/{method}/units/{unit}", "/assess/dti-2022/units/P22", LEAD_USER),
     Visit("/discrepancy/{discrepancy_id}", "/discrepancy/{discrepancy}", APPROVER),
     Visit("/discrepancy/{discrepancy_id}", "/discrepancy/{discrepancy}", LEAD_USER),
     Visit("/audit", "/audit", LEAD_USER),

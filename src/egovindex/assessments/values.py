@@ -121,6 +121,17 @@ def read_csv(path: Path, fw: Framework, year: int, *, level: str | None = None) 
     return rows
 
 
+def years(session: Session, method_id: str) -> list[int]:
+    """The years for which the method has values in force, oldest first."""
+    return sorted(
+        session.scalars(
+            select(AssessmentValue.year)
+            .where(AssessmentValue.method == method_id, AssessmentValue.superseded_by_id.is_(None))
+            .distinct()
+        )
+    )
+
+
 def current(session: Session, method_id: str, year: int) -> list[AssessmentValue]:
     """The values in force (not superseded) of a method and year."""
     return list(

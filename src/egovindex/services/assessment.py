@@ -47,3 +47,45 @@ def rank(session: Session, method_id: str, year: int, **where: Any) -> scoring.R
 
 def explain(session: Session, method_id: str, year: int, unit: str, **options: Any) -> explaining.Explanation:
     return explaining.explain(session, method_id, year, unit, computed=computed(method_id, year), **options)
+
+
+def overview(session: Session) -> list[dict[str, Any]]:
+    """Every assessment method with the years it has values for."""
+    from egovindex.assessments.values import methods, years
+
+    return [{**m, "years": years(session, m["id"])} for m in methods()]
+
+
+def profile(session: Session, method_id: str, unit: str) -> dict[str, Any]:
+    """A unit's history in a method: its score, rank and class each year it was scored (ranked among the units
+    of its registry block), and the explanation of its latest year."""
+    from egovindex import registry
+    from egovindex.assessments.values import AssessmentError, method, years
+
+    fw = method(method_id)
+    unit = unit.upper()
+    agencies = {a.code: a for a in registry.load().agencies}
+    if unit not in agencies:
+        raise AssessmentError(f"{unit} is not an agency of the registry")
+    block = agencies[unit].block
+    history = []
+    for year in years(session, method_id):
+        rows = {r["unit_code"]: r for r in rank(session, method_id, year, block=block).rows}
+        if unit in rows and rows[unit]["score"] is not None:
+            r = rows[unit]
+            ranked = sum(1 for x in rows.values() if x["score"] is not None)
+            history.append(
+                {"year": year, "score": r["score"], "rank": r["rank"], "ranked": ranked, "class": r["class"]}
+            )
+    if not history:
+        raise AssessmentError(f"{unit} has no score in {fw.id}")
+    latest = explain(session, method_id, history[-1]["year"], unit, block=block)
+    return {
+        "method": fw.id,
+        "version": fw.version,
+        "unit": unit,
+        "unit_name": agencies[unit].name_vi,
+        "block": block,
+        "history": history,
+        "explanation": latest.to_dict(),
+    }
