@@ -64,6 +64,11 @@ def rank(
     level: LevelOpt = None,
     block: Annotated[str | None, typer.Option(help="A registry block (province, ministry, ...).")] = None,
     fmt: FormatOpt = Format.table,
+    comparable: Annotated[
+        str | None,
+        typer.Option(help="Map the year's units onto those after the 2025 mergers: population or largest."),
+    ] = None,
+    weights: Annotated[Path | None, typer.Option(help="CSV unit,weight (population) for --comparable.")] = None,
 ) -> None:
     """The units ranked on the method's index (competition ranks) with their class. CSV columns: unit_code,
     unit_name, score, rank, class, then one column per first-level node (its points). The service index 766 takes
@@ -73,6 +78,9 @@ def rank(
     from egovindex.services import assessment
     from egovindex.store.db import unit_of_work
 
+    if comparable is not None:
+        _comparable(method, year, comparable, weights, block, fmt)
+        return
     try:
         with unit_of_work(engine()) as session:
             ranking = assessment.rank(session, method, year, level=level, block=block)
@@ -126,3 +134,25 @@ def explain(
             err_console().print(f"raise {c['node']} from {c['from']:.5f} to {c['to']:.5f}")
         if found.changes:
             err_console().print(f"reaches rank {found.reached_rank}")
+
+
+def _comparable(method: str, year: int, rule: str, weights: Path | None, block: str | None, fmt: Format) -> None:
+    """``assess rank --comparable``: the year's scores on the units after the 2025 mergers."""
+    from egovindex.assessments.comparable import read_weights
+    from egovindex.assessments.values import AssessmentError
+    from egovindex.cli.common import engine
+    from egovindex.services import assessment
+    from egovindex.store.db import unit_of_work
+
+    if weights is None:
+        raise fail("--comparable needs --weights FILE (a CSV unit,weight: the units' population)")
+    try:
+        sizes = read_weights(weights, year)
+        with unit_of_work(engine()) as session:
+            found = assessment.comparable(session, method, year, rule=rule, weights=sizes, block=block)
+    except AssessmentError as exc:
+        raise fail(str(exc)) from None
+    title = f"{found.method} {found.version}, {year}, on the units of {found.day.isoformat()} ({found.rule})"
+    emit(found.rows, fmt, title=title, columns=["unit_code", "unit_name", "score", "rank", "predecessors"])
+    for text in found.left_out:
+        err_console().print(f"left out: {text}")

@@ -45,6 +45,13 @@ def rank(session: Session, method_id: str, year: int, **where: Any) -> scoring.R
     return scoring.rank(session, method_id, year, computed=computed(method_id, year), **where)
 
 
+def comparable(session: Session, method_id: str, year: int, **options: Any) -> Any:
+    """The year's scores mapped onto the units after the 2025 mergers (``assessments.comparable``)."""
+    from egovindex.assessments.comparable import comparable as compare
+
+    return compare(session, method_id, year, computed=computed(method_id, year), **options)
+
+
 def explain(session: Session, method_id: str, year: int, unit: str, **options: Any) -> explaining.Explanation:
     return explaining.explain(session, method_id, year, unit, computed=computed(method_id, year), **options)
 
