@@ -60,3 +60,9 @@ def test_scores_stay_within_zero_and_the_maximum_and_ranks_are_competition_ranks
     for i, r in enumerate(s.rank):
         assert r == 1 + np.sum(np.round(root, 9) > np.round(root[i], 9))  # 1 + the number of strictly better
     assert np.array_equal(s.rank, competition_rank(root))
+
+
+@pytest.mark.parametrize("name", ["../methodologies/egdi-2024", "egdi-2024/../egdi-2024", "/etc/x", "EGDI-2024", ""])
+def test_a_method_is_found_by_its_id_only_never_by_a_path(name: str) -> None:
+    with pytest.raises(KeyError, match="no methodology"):
+        methodologies.load(name)

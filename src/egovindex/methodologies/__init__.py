@@ -15,10 +15,11 @@ def available() -> list[str]:
 
 @cache
 def load(methodology_id: str) -> Framework:
-    """A packaged methodology by id ("egdi-2024")."""
-    path = resources.files(__name__) / f"{methodology_id}.yaml"
-    if not path.is_file():
+    """A packaged methodology by id ("egdi-2024"): one of ``available()``, never a path (an id reaches here from
+    the command line and from URLs)."""
+    if methodology_id not in available():
         raise KeyError(f"no methodology {methodology_id!r}; available: {', '.join(available())}")
+    path = resources.files(__name__) / f"{methodology_id}.yaml"
     return Framework.from_yaml(path.read_text(encoding="utf-8"), source=f"methodologies/{methodology_id}.yaml")
 
 
