@@ -155,9 +155,10 @@ def record(
     actor: str,
     kind: str = "record",
     reason: str | None = None,
+    evidence: dict[tuple[str, str], str] | None = None,
 ) -> Imported:
-    """Store the values (in the caller's transaction); a value equal to the one in force changes nothing, another
-    supersedes it."""
+    """Store the values (in the caller's transaction), each with its evidence where given (``{(unit, node):
+    text}``); a value equal to the one in force changes nothing, another supersedes it."""
     existing = {(v.unit_code, v.node): v for v in current(session, fw.id, year) if v.kind == kind}
     stored = unchanged = 0
     for unit, node, value in rows:
@@ -167,7 +168,7 @@ def record(
             continue
         new = AssessmentValue(
             method=fw.id, method_version=fw.version, year=year, unit_code=unit, node=node, value=value, kind=kind,
-            source=source, reason=reason, recorded_by=actor,
+            source=source, reason=reason, recorded_by=actor, evidence=(evidence or {}).get((unit, node)) or None,
         )  # fmt: skip
         session.add(new)
         session.flush()

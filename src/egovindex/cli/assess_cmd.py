@@ -27,14 +27,15 @@ def methods(fmt: FormatOpt = Format.table) -> None:
 
 @app.command("import")
 def import_values(
-    file: Annotated[Path, typer.Argument(help="CSV with the columns unit,node,value.")],
+    file: Annotated[Path, typer.Argument(help="CSV with the columns unit,node,value, or a filled template (.xlsx).")],
     method: MethodOpt,
     year: YearOpt,
     level: LevelOpt = None,
     source: Annotated[str | None, typer.Option(help="Where the values come from (default: the file's name).")] = None,
 ) -> None:
     """Store published or external values of record at any node of the method's tree, from a long CSV
-    ``unit,node,value`` (a unit by registry code or by its name as published tables spell it), in one transaction.
+    ``unit,node,value`` (a unit by registry code or by its name as published tables spell it) or from a unit's
+    filled template (.xlsx, ``assess template``: its criteria with their evidence), in one transaction.
     A value already in force changes nothing; another supersedes it (the old one is kept)."""
     import getpass
 
@@ -42,19 +43,58 @@ def import_values(
     from egovindex.cli.common import engine
     from egovindex.store.db import unit_of_work
 
+    evidence: dict[tuple[str, str], str] = {}
     try:
         fw = av.method(method)
-        rows = av.read_csv(file, fw, year, level=level)
+        if file.suffix.lower() == ".xlsx":
+            from egovindex.assessments import template
+
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                raise av.AssessmentError(f"{file}: cannot be read: {exc}") from None
+            unit, answers = template.read(str(file), data, fw, year)
+            rows = [(unit, a.node, a.value) for a in answers]
+            evidence = {(unit, a.node): a.evidence for a in answers if a.evidence}
+        else:
+            rows = av.read_csv(file, fw, year, level=level)
         with unit_of_work(engine()) as session:
             done = av.record(
-                session, rows, fw=fw, year=year, source=source or file.name, actor=f"cli:{getpass.getuser()}"
-            )
+                session, rows, fw=fw, year=year, source=source or file.name, actor=f"cli:{getpass.getuser()}",
+                evidence=evidence,
+            )  # fmt: skip
     except av.AssessmentError as exc:
         raise fail(str(exc)) from None
     err_console().print(
         f"{fw.id} {fw.version}, {year}: {done.stored} values stored, {done.unchanged} unchanged, "
         f"{len(done.units)} units: {', '.join(done.units)}"
     )
+
+
+@app.command("template")
+def make_template(
+    method: MethodOpt,
+    year: YearOpt,
+    unit: Annotated[str, typer.Option(help="The unit: registry code or name.")],
+    out: Annotated[Path, typer.Option(help="The workbook to write (.xlsx).")],
+) -> None:
+    """An Excel workbook generated from the method's tree for one unit and year: one row per scored criterion with
+    its maximum, the value and its evidence to fill in (read back by ``assess import FILE.xlsx``)."""
+    import datetime as dt
+
+    from egovindex.assessments import template
+    from egovindex.assessments.units import UnitError, resolve
+    from egovindex.assessments.values import AssessmentError
+    from egovindex.assessments.values import method as load
+    from egovindex.cli.output import write_file
+
+    try:
+        fw = load(method)
+        code = resolve(unit, dt.date(year, 12, 31))
+    except (AssessmentError, UnitError) as exc:
+        raise fail(str(exc)) from None
+    write_file(out, template.template(fw, year, code))
+    err_console().print(f"wrote {out}: {fw.id} {fw.version}, {year}, {code}")
 
 
 @app.command("rank")
