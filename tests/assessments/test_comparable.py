@@ -37,8 +37,10 @@ def test_population_weighted_and_largest_predecessor(session, tmp_path: Path) ->
     # Đà Nẵng and Quảng Nam are one province from 1 July 2025 (N48): (0.800175 x 1.2 + 0.5 x 1.5) / 2.7
     assert rows["N48"]["score"] == pytest.approx((0.800175 * 1.2 + 0.5 * 1.5) / 2.7)
     assert rows["N48"]["predecessors"] == "P48 P49"
-    assert set(rows) == {"N48", "N79", "P22", "P46", "N92"}  # Quảng Ninh and Huế were not merged
-    assert [r["unit_code"] for r in by_population.rows] == ["N79", "P22", "P46", "N92", "N48"]
+    assert set(rows) == {"N48", "P22", "P46"}  # Quảng Ninh and Huế were not merged
+    assert [r["unit_code"] for r in by_population.rows] == ["P22", "P46", "N48"]
+    # TP. Hồ Chí Minh and Cần Thơ merged with provinces that have no score here: a part is not the whole
+    assert by_population.left_out == ["N79: no score for P74, P77", "N92: no score for P93, P94"]
     largest = comparable.comparable(session, "dti-2022", 2022, rule="largest", weights=weights)
     assert {r["unit_code"]: r["score"] for r in largest.rows}["N48"] == 0.5  # Quảng Nam is the larger
     partial = comparable.comparable(session, "dti-2022", 2022, rule="population", weights={"P48": 1.0})
@@ -59,6 +61,10 @@ def test_the_command_line_gives_the_comparable_view(store_env: Path, reference: 
     args = ["assess", "rank", "--method", "dti-2022", "--year", "2022", "--comparable", "largest", "-f", "csv"]
     out = runner.invoke(app, [*args, "--weights", str(store_env / "w.csv")])
     assert out.exit_code == 0, out.output
-    assert out.stdout.splitlines()[:2] == ["unit_code,unit_name,score,rank,predecessors", "N48,Đà Nẵng,0.80018,1,P48"]
+    assert out.stdout.splitlines()[:2] == [
+        "unit_code,unit_name,score,rank,predecessors",
+        "P22,Quảng Ninh,0.70244,1,P22",
+    ]
+    assert "left out: N48: no score for P49" in out.stderr
     missing = runner.invoke(app, args)
     assert missing.exit_code != 0 and "needs --weights" in missing.stderr

@@ -5,8 +5,8 @@ successions), by a documented, selectable rule:
 - ``population``: the mean of the predecessors' scores weighted by their population (or any size the user gives);
 - ``largest``: the score of the predecessor with the largest population.
 
-The weights are the user's (a CSV ``unit,weight``): the registry holds no population. A successor whose
-predecessors have no score, or no weight, is left out and named.
+The weights are the user's (a CSV ``unit,weight``): the registry holds no population. A successor one of whose
+predecessors (in the year) has no score, or no weight, is left out and named: a part is not the whole.
 """
 
 from __future__ import annotations
@@ -90,8 +90,14 @@ def comparable(
             continue
         for successor in reg.successor_at(r["unit_code"], day):
             groups.setdefault(successor, []).append((r["unit_code"], r["score"]))
+    scored = {u for members in groups.values() for u, _ in members}
+    existing = [a.code for a in reg.agencies_at(dt.date(year, 12, 31))]
     rows, left_out = [], []
     for successor, members in sorted(groups.items()):
+        unscored = sorted(c for c in existing if successor in reg.successor_at(c, day) and c not in scored)
+        if unscored and (block is None or all(reg.agency(c).block == block for c in unscored)):
+            left_out.append(f"{successor}: no score for {', '.join(unscored)}")
+            continue
         sized = [(u, s, weights.get(u)) for u, s in members]
         if any(w is None for _, _, w in sized):
             left_out.append(f"{successor}: no weight for {', '.join(u for u, _, w in sized if w is None)}")

@@ -59,10 +59,10 @@ def _weights(tree: Framework) -> dict[str, float]:
 
 
 def _top(node: Node, fw: Framework) -> float:
-    """A criterion's largest final value: its maximum points, or 1 for an index."""
-    if node.normalisation == "threshold_points" and node.max_points:
-        return float(node.max_points)
-    return float(node.cap) if node.cap is not None else 1.0
+    """A criterion's largest value as scored: its maximum points, or 1 for an index."""
+    from egovindex.assessments.values import maximum
+
+    return maximum(fw, node.code, given=False)
 
 
 def explain(

@@ -39,13 +39,10 @@ Computed = dict[str, dict[str, float]]  # {unit: {node: value}} computed from wh
 def in_force(
     session: Session, fw: Framework, year: int, computed: Computed | None = None
 ) -> dict[str, dict[str, float]]:
-    """``{unit: {node: value}}``: for each unit and node the adjusted value, else the claimed, else the recorded,
-    else the computed one."""
-    chosen: dict[tuple[str, str], tuple[int, float]] = {
-        (unit, node): (PRECEDENCE["computed"], value)
-        for unit, nodes in (computed or {}).items()
-        for node, value in nodes.items()
-    }
+    """``{unit: {node: value}}``: for each unit and node the adjusted value, else the claimed, else the recorded;
+    then the computed values, except at or below a node that has one of the others (a recorded group counts as
+    given, whatever is computed beneath it)."""
+    chosen: dict[tuple[str, str], tuple[int, float]] = {}
     for v in current(session, fw.id, year):
         rank = PRECEDENCE[v.kind]
         key = (v.unit_code, v.node)
@@ -54,6 +51,20 @@ def in_force(
     out: dict[str, dict[str, float]] = {}
     for (unit, node), (_, value) in chosen.items():
         out.setdefault(unit, {})[node] = value
+    above = _ancestors(fw)
+    for unit, nodes in (computed or {}).items():
+        given = out.get(unit, {})
+        for node, value in nodes.items():
+            if node in fw.codes and not ({node, *above[node]} & set(given)):
+                out.setdefault(unit, {})[node] = value
+    return out
+
+
+def _ancestors(fw: Framework) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {fw.root: set()}
+    for node in fw.nodes:
+        for child in node.children:
+            out[child.code] = out[node.code] | {node.code}
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from egovindex import registry
-from egovindex.assessments.values import AssessmentError
+from egovindex.assessments.values import AssessmentError, maximum
 from egovindex.cells import escape_text
 
 if TYPE_CHECKING:
@@ -34,9 +34,8 @@ class Answer:
 
 
 def _maximum(fw: Framework, node: Node) -> float:
-    if fw.scale == "points" and node.max_points:
-        return float(node.max_points)
-    return 1.0
+    """What the value cell takes: a ratio from 0 to 1 for a criterion scored by a threshold, else the maximum."""
+    return maximum(fw, node.code)
 
 
 def template(fw: Framework, year: int, unit: str) -> bytes:
@@ -100,7 +99,7 @@ def read(name: str, data: bytes, fw: Framework, year: int) -> tuple[str, list[An
     if len(data) > MAX_BYTES:
         raise AssessmentError(f"{name}: {len(data)} bytes; the limit is {MAX_BYTES}")
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True)  # formulas as written: refused below
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
         raise AssessmentError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
     if SHEET not in book.sheetnames or META not in book.sheetnames:
@@ -115,6 +114,7 @@ def read(name: str, data: bytes, fw: Framework, year: int) -> tuple[str, list[An
         raise AssessmentError(f"{name}: the template's unit {unit!r} is not an agency of the registry")
     leaves = {n.code: n for n in fw.leaves if n.scored}
     answers, problems = [], []
+    seen: dict[str, int] = {}
     rows = book[SHEET].iter_rows(min_row=HEADER_ROW + 1, max_col=len(COLUMNS), values_only=True)
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
         if r > HEADER_ROW + MAX_ROWS:
@@ -125,7 +125,14 @@ def read(name: str, data: bytes, fw: Framework, year: int) -> tuple[str, list[An
         if str(node) not in leaves:
             problems.append(f"{name}: row {r}, field node: {node!r} is not a criterion of {fw.id}")
             continue
+        if str(node) in seen:
+            problems.append(f"{name}: row {r}, field node: {node} was given on row {seen[str(node)]}")
+            continue
+        seen[str(node)] = r
         if value is None or str(value).strip() == "":
+            continue
+        if isinstance(value, str) and value.strip().startswith("="):
+            problems.append(f"{name}: row {r}, field value: a formula without a value: type the value itself")
             continue
         try:
             number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)

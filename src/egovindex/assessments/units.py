@@ -29,12 +29,15 @@ def key(name: str) -> str:
 
 
 def resolve(name: str, day: dt.date) -> str:
-    """The registry code of the unit named ``name`` (a code, a name or an alias) that exists on ``day``; a code is
-    taken as given, whatever the day."""
+    """The registry code of the unit named ``name`` (a code, a name or an alias) that exists on ``day``."""
     reg = registry.load()
     text = name.strip()
     if text.upper() in {a.code for a in reg.agencies}:
-        return text.upper()
+        agency = reg.agency(text.upper())
+        if not agency.valid_at(day):
+            after = ", ".join(reg.successor_at(agency.code, day))
+            raise UnitError(f"{name!r}: {agency.code} does not exist on {day.isoformat()} (its successor: {after})")
+        return agency.code
     wanted = key(text)
     found = [
         a.code

@@ -44,6 +44,18 @@ def method(method_id: str) -> Framework:
         raise AssessmentError(str(exc.args[0])) from None
 
 
+def maximum(fw: Framework, code: str, *, given: bool = True) -> float:
+    """The largest value of a node: as it is given (``given``: a ratio from 0 to 1 for a criterion whose points
+    follow from a threshold) or as it is scored (its points). Points where the method counts points and the node has
+    a maximum, else 1 (an index), or the node's cap."""
+    node = fw.node(code)
+    if node.normalisation == "threshold_points":
+        return 1.0 if given else float(node.max_points or 0)
+    if fw.scale == "points" and node.max_points:
+        return float(node.max_points)
+    return float(node.cap) if node.cap is not None else 1.0
+
+
 def methods() -> list[dict[str, Any]]:
     """The packaged assessment methods (those with levels of units): id, version, name, levels, classes."""
     from egovindex import methodologies
@@ -75,7 +87,7 @@ def read_csv(path: Path, fw: Framework, year: int, *, level: str | None = None) 
     day = dt.date(year, 12, 31)
     if level is not None and level not in fw.levels:
         raise AssessmentError(f"{fw.id} has no level {level!r}; its levels: {', '.join(fw.levels) or 'none'}")
-    blocks = set(fw.levels[level]) if level else None
+    blocks = set(fw.levels[level]) if level else {b for bs in fw.levels.values() for b in bs} or None
     agencies = {a.code: a for a in registry.load().agencies}
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -94,7 +106,8 @@ def read_csv(path: Path, fw: Framework, year: int, *, level: str | None = None) 
             problems.append(f"{path}: row {line}, field unit: {exc}")
             continue
         if blocks is not None and agencies[unit].block not in blocks:
-            problems.append(f"{path}: row {line}, field unit: {unit} is not a unit of level {level!r} of {fw.id}")
+            where = f"level {level!r}" if level else "any level"
+            problems.append(f"{path}: row {line}, field unit: {unit} is not a unit of {where} of {fw.id}")
             continue
         node = (row["node"] or "").strip()
         if node not in fw.codes:
@@ -107,6 +120,10 @@ def read_csv(path: Path, fw: Framework, year: int, *, level: str | None = None) 
             continue
         if not math.isfinite(value) or value < 0:
             problems.append(f"{path}: row {line}, field value: {value} is not a finite number of at least 0")
+            continue
+        top = maximum(fw, node)
+        if value > top:
+            problems.append(f"{path}: row {line}, field value: {value:g} is above the maximum {top:g} of {node}")
             continue
         if (unit, node) in seen:
             problems.append(f"{path}: row {line}, field node: {unit} {node} was given on row {seen[unit, node]}")
@@ -160,15 +177,21 @@ def record(
     """Store the values (in the caller's transaction), each with its evidence where given (``{(unit, node):
     text}``); a value equal to the one in force changes nothing, another supersedes it."""
     existing = {(v.unit_code, v.node): v for v in current(session, fw.id, year) if v.kind == kind}
+    seen: set[tuple[str, str]] = set()
+    for unit, node, _ in rows:
+        if (unit, node) in seen:
+            raise AssessmentError(f"{unit} {node} twice in one import: give each value once")
+        seen.add((unit, node))
     stored = unchanged = 0
     for unit, node, value in rows:
         old = existing.get((unit, node))
-        if old is not None and old.value == value and old.method_version == fw.version:
+        note = (evidence or {}).get((unit, node)) or None
+        if old is not None and old.value == value and old.method_version == fw.version and old.evidence == note:
             unchanged += 1
             continue
         new = AssessmentValue(
             method=fw.id, method_version=fw.version, year=year, unit_code=unit, node=node, value=value, kind=kind,
-            source=source, reason=reason, recorded_by=actor, evidence=(evidence or {}).get((unit, node)) or None,
+            source=source, reason=reason, recorded_by=actor, evidence=note,
         )  # fmt: skip
         session.add(new)
         session.flush()

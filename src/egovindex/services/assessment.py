@@ -86,7 +86,10 @@ def profile(session: Session, method_id: str, unit: str) -> dict[str, Any]:
             )
     if not history:
         raise AssessmentError(f"{unit} has no score in {fw.id}")
-    latest = explain(session, method_id, history[-1]["year"], unit, block=block)
+    try:
+        latest = explain(session, method_id, history[-1]["year"], unit, block=block).to_dict()
+    except AssessmentError as exc:  # the history stands without it
+        latest = {"year": history[-1]["year"], "criteria": [], "next_rank": None, "changes": [], "error": str(exc)}
     return {
         "method": fw.id,
         "version": fw.version,
@@ -94,5 +97,5 @@ def profile(session: Session, method_id: str, unit: str) -> dict[str, Any]:
         "unit_name": agencies[unit].name_vi,
         "block": block,
         "history": history,
-        "explanation": latest.to_dict(),
+        "explanation": latest,
     }

@@ -15,11 +15,14 @@ TREND = ("online_share", "full_online_share", "on_time_rate")
 
 
 def months_before(span: stats.Span, count: int = TREND_MONTHS) -> list[stats.Span]:
-    """The ``count`` months that end with the period's last month, oldest first."""
+    """The ``count`` months that end with the period's last month, oldest first (none before the first year a
+    record can be of)."""
     year, month = span.end.year, span.end.month
     out = []
     for _ in range(count):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        if year < stats.FIRST_YEAR:
+            break
         out.append(stats.Span.parse(f"{year:04d}-{month:02d}"))
     return out[::-1]
 
