@@ -121,3 +121,17 @@ def test_the_trend_stops_at_the_first_year() -> None:
 
     months = dashboard.months_before(stats.Span.parse("1990Q1"))
     assert [m.label for m in months] == ["1990-01", "1990-02", "1990-03"]
+
+
+def test_the_explanation_spreads_weights_over_the_categories_a_unit_has(session) -> None:  # type: ignore[no-untyped-def]
+    fw = values.method("vn-ict-2016")
+    qb = {"ha_tang_ky_thuat": 0.934, "ung_dung_cntt_trong_hoat_dong": 0.607, "trang_cong_ttdt": 0.781,
+          "co_che_chinh_sach": 1.0, "nhan_luc": 0.714}  # fmt: skip
+    others = {"P68": 0.98, "P22": 0.9}
+    rows = [("P44", k, v) for k, v in qb.items()] + [(u, k, v) for u, v in others.items() for k in qb]
+    values.record(session, rows, fw=fw, year=2016, source="t", actor="t")
+    e = explain.explain(session, "vn-ict-2016", 2016, "P44", places=2)
+    lost = {c["node"]: c["lost"] for c in e.criteria}
+    assert lost["ung_dung_cntt_trong_hoat_dong"] == pytest.approx((1 - 0.607) / 5)  # five categories, not six
+    assert lost["dich_vu_cong_truc_tuyen"] is None
+    assert e.reached_rank == 1  # to 0.98 takes 0.1728 of the 0.1928 the five categories can still add

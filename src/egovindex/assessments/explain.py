@@ -49,11 +49,20 @@ class Explanation:
         return dict(self.__dict__)
 
 
-def _weights(tree: Framework) -> dict[str, float]:
-    """How much the index moves per unit of each node's final value (the product of the weights above it)."""
+def _weights(tree: Framework, final: dict[str, float]) -> dict[str, float]:
+    """How much the index moves per unit of each node's final value (the product of the weights above it). Where a
+    node renormalises over the children a unit has (``missing: renormalise``), its weights are spread over those."""
     out = {tree.root: 1.0}
     for node in tree.nodes:
-        for child, w in zip(node.scored_children, node.child_weights(), strict=True):
+        kids, weights = node.scored_children, node.child_weights()
+        if node.missing == "renormalise" and kids:
+            present = [not math.isnan(final.get(c.code, math.nan)) for c in kids]
+            kept = sum(w for w, here in zip(weights, present, strict=True) if here)
+            if kept > 0:
+                total = sum(weights)
+                scale = (1.0 / kept) if node.aggregation == "mean" else (total / kept)
+                weights = [w * scale if here else 0.0 for w, here in zip(weights, present, strict=True)]
+        for child, w in zip(kids, weights, strict=True):
             out[child.code] = out[node.code] * w
     return out
 
@@ -86,7 +95,7 @@ def explain(
     given = in_force(session, fw, year, computed)[unit]
     tree = fw.prune(sorted(_cut(fw, set(given)))) if _cut(fw, set(given)) else fw
     final = evaluate(fw, {unit: given}, year)[unit]
-    ew = _weights(tree)
+    ew = _weights(tree, final)
     criteria = []
     for leaf in tree.leaves:
         if not leaf.scored or leaf.code not in ew:
