@@ -11,22 +11,10 @@ from typer.testing import CliRunner
 
 from assessments.test_dti import long_csv, published
 from egovindex.assessments import explain, values
-from egovindex.store.db import make_engine, unit_of_work, upgrade
 
 
-@pytest.fixture
-def session(tmp_path: Path, reference: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    upgrade(url)
-    fw = values.method("dti-2022")
-    rows = values.read_csv(long_csv(published(reference), tmp_path / "dti.csv"), fw, 2022)
-    with unit_of_work(make_engine(url)) as s:
-        values.record(s, rows, fw=fw, year=2022, source="dti.gov.vn", actor="test")
-        yield s
-
-
-def test_quang_ninh_by_hand(session) -> None:  # type: ignore[no-untyped-def]
-    e = explain.explain(session, "dti-2022", 2022, "P22", places=1)
+def test_quang_ninh_by_hand(dti_session) -> None:  # type: ignore[no-untyped-def]
+    e = explain.explain(dti_session, "dti-2022", 2022, "P22", places=1)
     assert (e.rank, e.ranked) == (3, 5) and e.score == pytest.approx(0.702445)
     lost = {c["node"]: c["lost"] for c in e.criteria}
     # points of 1000 lost: weight (max points / 1000) x (1 - index) x 1000
@@ -41,12 +29,12 @@ def test_quang_ninh_by_hand(session) -> None:  # type: ignore[no-untyped-def]
     assert e.reached_rank == 2
 
 
-def test_the_leader_has_no_place_to_gain_and_an_unknown_unit_is_refused(session) -> None:  # type: ignore[no-untyped-def]
-    e = explain.explain(session, "dti-2022", 2022, "P48", places=2)
+def test_the_leader_has_no_place_to_gain_and_an_unknown_unit_is_refused(dti_session) -> None:  # type: ignore[no-untyped-def]
+    e = explain.explain(dti_session, "dti-2022", 2022, "P48", places=2)
     assert (e.rank, e.changes, e.next_rank, e.reached_rank) == (1, [], None, 1)
     with pytest.raises(values.AssessmentError, match="P01 has no value of dti-2022 in 2022"):
-        explain.explain(session, "dti-2022", 2022, "P01")
-    far = explain.explain(session, "dti-2022", 2022, "P92", places=4)  # Cần Thơ to the top
+        explain.explain(dti_session, "dti-2022", 2022, "P01")
+    far = explain.explain(dti_session, "dti-2022", 2022, "P92", places=4)  # Cần Thơ to the top
     assert far.reached_rank == 1 and far.changes
 
 

@@ -9,30 +9,19 @@ import pytest
 
 from assessments.test_dti import long_csv, published
 from egovindex.assessments import comparable, values
-from egovindex.store.db import make_engine, unit_of_work, upgrade
 
 WEIGHTS = (
     "unit,weight\nTP. Đà Nẵng,1.2\nQuảng Nam,1.5\nTP. Hồ Chí Minh,9.4\nQuảng Ninh,1.4\nThừa Thiên - Huế,1.2\nP92,1.3\n"
 )
 
 
-@pytest.fixture
-def session(tmp_path: Path, reference: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    upgrade(url)
-    fw = values.method("dti-2022")
-    rows = values.read_csv(long_csv(published(reference), tmp_path / "dti.csv"), fw, 2022)
-    with unit_of_work(make_engine(url)) as s:
-        values.record(s, rows, fw=fw, year=2022, source="dti.gov.vn", actor="test")
-        values.record(s, [("P49", "pdti", 0.5)], fw=fw, year=2022, source="an example", actor="test")
-        yield s
-
-
-def test_population_weighted_and_largest_predecessor(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_population_weighted_and_largest_predecessor(dti_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session = dti_session
+    values.record(session, [("P49", "pdti", 0.5)], fw=values.method("dti-2022"), year=2022, source="t", actor="t")
     path = tmp_path / "population.csv"
     path.write_text(WEIGHTS, encoding="utf-8")
     weights = comparable.read_weights(path, 2022)
-    by_population = comparable.comparable(session, "dti-2022", 2022, rule="population", weights=weights)
+    by_population = comparable.comparable(dti_session, "dti-2022", 2022, rule="population", weights=weights)
     rows = {r["unit_code"]: r for r in by_population.rows}
     # Đà Nẵng and Quảng Nam are one province from 1 July 2025 (N48): (0.800175 x 1.2 + 0.5 x 1.5) / 2.7
     assert rows["N48"]["score"] == pytest.approx((0.800175 * 1.2 + 0.5 * 1.5) / 2.7)
@@ -41,12 +30,12 @@ def test_population_weighted_and_largest_predecessor(session, tmp_path: Path) ->
     assert [r["unit_code"] for r in by_population.rows] == ["P22", "P46", "N48"]
     # TP. Hồ Chí Minh and Cần Thơ merged with provinces that have no score here: a part is not the whole
     assert by_population.left_out == ["N79: no score for P74, P77", "N92: no score for P93, P94"]
-    largest = comparable.comparable(session, "dti-2022", 2022, rule="largest", weights=weights)
+    largest = comparable.comparable(dti_session, "dti-2022", 2022, rule="largest", weights=weights)
     assert {r["unit_code"]: r["score"] for r in largest.rows}["N48"] == 0.5  # Quảng Nam is the larger
-    partial = comparable.comparable(session, "dti-2022", 2022, rule="population", weights={"P48": 1.0})
+    partial = comparable.comparable(dti_session, "dti-2022", 2022, rule="population", weights={"P48": 1.0})
     assert "N48: no weight for P49" in partial.left_out
     with pytest.raises(values.AssessmentError, match="the rule is one of population, largest"):
-        comparable.comparable(session, "dti-2022", 2022, rule="mean", weights=weights)
+        comparable.comparable(dti_session, "dti-2022", 2022, rule="mean", weights=weights)
 
 
 def test_the_command_line_gives_the_comparable_view(store_env: Path, reference: Path) -> None:

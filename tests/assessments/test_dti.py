@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from egovindex.assessments import scoring, values
 from egovindex.assessments.units import UnitError, key, resolve
-from egovindex.store.db import make_engine, unit_of_work, upgrade
 
 MAIN = ("nhan_thuc_so", "the_che_so", "ha_tang_so", "nhan_luc_so", "an_toan_thong_tin_mang",
         "hoat_dong_chinh_quyen_so", "hoat_dong_kinh_te_so", "hoat_dong_xa_hoi_so")  # fmt: skip
@@ -32,14 +31,6 @@ def long_csv(rows: list[dict[str, str]], path: Path) -> Path:
         for r in rows:
             writer.writerows([r["province_vi"], node, r[node]] for node in MAIN)
     return path
-
-
-@pytest.fixture
-def session(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    upgrade(url)
-    with unit_of_work(make_engine(url)) as s:
-        yield s
 
 
 def test_the_five_published_provinces_within_1e_4_in_the_published_order(

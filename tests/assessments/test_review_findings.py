@@ -12,15 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from egovindex.assessments import comparable, explain, scoring, template, values
-from egovindex.store.db import make_engine, unit_of_work, upgrade
-
-
-@pytest.fixture
-def session(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    upgrade(url)
-    with unit_of_work(make_engine(url)) as s:
-        yield s
 
 
 def _csv(tmp_path: Path, text: str) -> Path:

@@ -51,34 +51,18 @@ def in_force(
     out: dict[str, dict[str, float]] = {}
     for (unit, node), (_, value) in chosen.items():
         out.setdefault(unit, {})[node] = value
-    above = _ancestors(fw)
     for unit, nodes in (computed or {}).items():
         given = out.get(unit, {})
         for node, value in nodes.items():
-            if node in fw.codes and not ({node, *above[node]} & set(given)):
+            if node in fw.codes and not ({node, *fw.ancestors[node]} & set(given)):
                 out.setdefault(unit, {})[node] = value
-    return out
-
-
-def _ancestors(fw: Framework) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {fw.root: set()}
-    for node in fw.nodes:
-        for child in node.children:
-            out[child.code] = out[node.code] | {node.code}
     return out
 
 
 def _cut(fw: Framework, given: set[str]) -> frozenset[str]:
     """The inner nodes read as they are for a unit with values at ``given``: those with no value below them."""
-    below = {n.code: {d.code for d in _walk(n)} - {n.code} for n in fw.nodes}
+    below = fw.descendants
     return frozenset(n for n in given if below[n] and not (below[n] & given))
-
-
-def _walk(node: Any) -> list[Any]:
-    out = [node]
-    for c in node.children:
-        out.extend(_walk(c))
-    return out
 
 
 def evaluate(fw: Framework, values: dict[str, dict[str, float]], year: int) -> dict[str, dict[str, float]]:

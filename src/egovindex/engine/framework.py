@@ -236,6 +236,24 @@ class Framework(BaseModel):
     def leaves(self) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.is_leaf)
 
+    @cached_property
+    def ancestors(self) -> dict[str, frozenset[str]]:
+        """Every node's ancestors (the root has none)."""
+        out: dict[str, frozenset[str]] = {self.root: frozenset()}
+        for node in self.nodes:
+            for child in node.children:
+                out[child.code] = out[node.code] | {node.code}
+        return out
+
+    @cached_property
+    def descendants(self) -> dict[str, frozenset[str]]:
+        """Every node's descendants (a leaf has none)."""
+        out: dict[str, set[str]] = {c: set() for c in self.codes}
+        for code, above in self.ancestors.items():
+            for a in above:
+                out[a].add(code)
+        return {c: frozenset(d) for c, d in out.items()}
+
     def node(self, code: str) -> Node:
         for n in self.nodes:
             if n.code == code:

@@ -204,21 +204,15 @@ def online_services(period: Period) -> dict[str, Any]:
     """The period's online public services measured from the dossier records (the dashboard's figures, through
     the same service), or why there are none: no warehouse, no dossier received in the period, or an ingestion
     holding the warehouse."""
-    import duckdb
-
     from egovindex.services import dashboard, stats, warehouse
 
-    path = warehouse.path()
-    if not path.exists():
-        return {"available": False, "reason": "no_records"}
     try:
-        con = warehouse.connect(path, read_only=True)
-    except duckdb.IOException:
+        with warehouse.reading(missing_ok=True) as con:
+            if con is None:
+                return {"available": False, "reason": "no_records"}
+            data = dashboard.dashboard(stats.Span.parse(str(period)), connection=con)
+    except warehouse.BusyError:
         return {"available": False, "reason": "busy"}
-    try:
-        data = dashboard.dashboard(stats.Span.parse(str(period)), connection=con)
-    finally:
-        con.close()
     if not data["nation"]["received"]:
         return {"available": False, "reason": "no_records"}
     agencies = data["agencies"]

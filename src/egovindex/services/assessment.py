@@ -20,20 +20,15 @@ def computed(method_id: str, year: int) -> scoring.Computed:
     them; nothing for other methods or when no records are stored (or an ingestion holds them)."""
     if method_id != COMPUTED_FROM_DOSSIERS:
         return {}
-    import duckdb
-
     from egovindex.services import index766, stats, warehouse
 
-    if not warehouse.path().exists():
-        return {}
     try:
-        con = warehouse.connect(read_only=True)
-    except duckdb.IOException:
+        with warehouse.reading(missing_ok=True) as con:
+            if con is None:
+                return {}
+            found = index766.score(stats.Span.parse(str(year)), "agency", connection=con)
+    except warehouse.BusyError:
         return {}
-    try:
-        found = index766.score(stats.Span.parse(str(year)), "agency", connection=con)
-    finally:
-        con.close()
     out: scoring.Computed = {}
     for row in found.rows:
         if row["node"] in index766.RATIOS and row["ratio"] is not None:

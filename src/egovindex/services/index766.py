@@ -75,7 +75,7 @@ def nodes() -> list[Any]:
     fw = methodologies.load(METHOD)
     shown = set(RATIOS)
     for code in RATIOS:
-        shown.update(_ancestors(fw, code))
+        shown.update(fw.ancestors[code])
     return [n for n in fw.nodes if n.code in shown]
 
 
@@ -91,19 +91,6 @@ def determined() -> list[Any]:
         return all(whole(c) for c in node.scored_children)
 
     return [n for n in fw.nodes if n.scored and whole(n)]
-
-
-def _ancestors(fw: Any, code: str) -> list[str]:
-    out: list[str] = []
-
-    def walk(node: Any, trail: list[str]) -> bool:
-        if node.code == code:
-            out.extend(trail)
-            return True
-        return any(walk(c, [*trail, node.code]) for c in node.children)
-
-    walk(fw.index, [])
-    return out
 
 
 def score(span: stats.Span, by: stats.By = "agency", *, connection: Any = None) -> Scored:

@@ -4,6 +4,8 @@ successor (``agency_code``) beside the code of the record (``agency_code_origina
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,29 @@ def connect(file: Path | None = None, *, read_only: bool = False) -> Any:
         connection.execute(SCHEMA)
         _upgrade(connection)
     return connection
+
+
+class BusyError(RuntimeError):
+    """An ingestion holds the file: the statistics can be read once it is done."""
+
+
+@contextmanager
+def reading(*, missing_ok: bool = False) -> Iterator[Any]:
+    """A read-only connection to the file, closed afterwards; ``None`` when the file does not exist and
+    ``missing_ok`` (else an empty one is created); ``BusyError`` while an ingestion holds it."""
+    import duckdb
+
+    if missing_ok and not path().exists():
+        yield None
+        return
+    try:
+        con = connect(read_only=True)
+    except duckdb.IOException:
+        raise BusyError("the dossier records are being ingested now: try again in a moment") from None
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def _upgrade(connection: Any) -> None:

@@ -25,8 +25,6 @@ Table = Literal["agencies", "levels", "trend", "flags", "flagged", "gaps", "inde
 @contextmanager
 def _warehouse(period: str) -> Iterator[tuple[Any, Any]]:
     """The period and a read-only connection to the warehouse (409 while an ingestion holds it)."""
-    import duckdb
-
     from egovindex.services import stats, warehouse
 
     try:
@@ -34,15 +32,10 @@ def _warehouse(period: str) -> Iterator[tuple[Any, Any]]:
     except stats.PeriodError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
     try:
-        con = warehouse.connect(read_only=True)
-    except duckdb.IOException:
-        raise HTTPException(
-            status_code=409, detail="the dossier records are being ingested now: try again in a moment"
-        ) from None
-    try:
-        yield span, con
-    finally:
-        con.close()
+        with warehouse.reading() as con:
+            yield span, con
+    except warehouse.BusyError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
 
 
 def dashboard(period: str) -> dict[str, Any]:
